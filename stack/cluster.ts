@@ -1,0 +1,129 @@
+// The project-local PostgreSQL cluster: installed on demand (Debian, as root),
+// created on first use under .tenantry/pgdata, listening on its own port.
+import { existsSync, mkdirSync, writeFileSync, rmSync, appendFileSync } from "node:fs";
+import path from "node:path";
+import { local, localDbUrl } from "./settings.ts";
+import { hasCommand, isRoot, run } from "./shell.ts";
+
+const binDir = `/usr/lib/postgresql/${local.pgMajor}/bin`;
+const extensionDir = `/usr/share/postgresql/${local.pgMajor}/extension`;
+
+/** What the stack needs from the OS, with the Debian package that provides each. */
+const requirements = [
+  { what: "PostgreSQL server", present: () => existsSync(`${binDir}/initdb`), pkg: `postgresql-${local.pgMajor}` },
+  { what: "pgTAP", present: () => existsSync(`${extensionDir}/pgtap.control`), pkg: `postgresql-${local.pgMajor}-pgtap` },
+  { what: "pg_prove", present: () => hasCommand("pg_prove"), pkg: "libtap-parser-sourcehandler-pgtap-perl" },
+  {
+    what: "plpgsql_check",
+    present: () => existsSync(`${extensionDir}/plpgsql_check.control`),
+    pkg: `postgresql-${local.pgMajor}-plpgsql-check`,
+  },
+];
+
+/** Installs missing PostgreSQL pieces with apt (Debian, root) or says exactly what to install. */
+export async function ensureInstalled(): Promise<void> {
+  const missing = requirements.filter((r) => !r.present());
+  if (missing.length === 0) return;
+  const pkgs = missing.map((r) => r.pkg);
+  const isDebian = existsSync("/etc/debian_version") && hasCommand("apt-get");
+  if (!isDebian || !isRoot) {
+    throw new Error(
+      `missing: ${missing.map((r) => r.what).join(", ")}.\n` +
+        `Install them (Debian/Ubuntu: sudo apt-get install -y ${pkgs.join(" ")}), ` +
+        `or set SUPABASE_DB_URL to a Supabase database and skip the local cluster.`,
+    );
+  }
+  console.log(`installing ${pkgs.join(" ")} with apt-get ...`);
+  // The Debian package would otherwise create and start a "main" cluster on 5432 we never use.
+  mkdirSync("/etc/postgresql-common", { recursive: true });
+  const createclusterConf = "/etc/postgresql-common/createcluster.conf";
+  if (!existsSync(createclusterConf)) writeFileSync(createclusterConf, "create_main_cluster = false\n");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  await run("apt-get", ["update", "-qq"], { env });
+  await run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], { env });
+  const still = requirements.filter((r) => !r.present());
+  if (still.length) throw new Error(`apt-get finished but still missing: ${still.map((r) => r.what).join(", ")}`);
+}
+
+const pgCtl = (...args: string[]) => run(`${binDir}/pg_ctl`, ["-D", local.dataDir, ...args], { asPostgres: true });
+
+function ownByPostgres(dir: string) {
+  mkdirSync(dir, { recursive: true });
+  if (isRoot) return run("chown", ["-R", "postgres:postgres", dir]);
+}
+
+/** Creates the cluster with `supabase_admin` as the initdb superuser, as Supabase does. */
+async function initCluster(): Promise<void> {
+  await ownByPostgres(local.dataDir);
+  await ownByPostgres(local.runDir);
+  const pwfile = path.join(local.runDir, "initdb.pw");
+  writeFileSync(pwfile, `${local.password}\n`);
+  if (isRoot) await run("chown", ["postgres:postgres", pwfile]);
+  await run(
+    `${binDir}/initdb`,
+    [
+      "-D", local.dataDir,
+      "-U", "supabase_admin",
+      `--pwfile=${pwfile}`,
+      "--auth-host=scram-sha-256",
+      "--auth-local=trust",
+      "--encoding=UTF8",
+      "--locale=C.UTF-8",
+    ],
+    { asPostgres: true },
+  );
+  rmSync(pwfile);
+  // A throwaway development cluster: durability settings off for speed.
+  appendFileSync(
+    path.join(local.dataDir, "postgresql.conf"),
+    [
+      "",
+      "# tenantry local stack",
+      `listen_addresses = '${local.host}'`,
+      `port = ${local.dbPort}`,
+      `unix_socket_directories = '${local.runDir}'`,
+      "max_connections = 200",
+      "shared_buffers = 256MB",
+      "fsync = off",
+      "synchronous_commit = off",
+      "full_page_writes = off",
+      "log_min_messages = warning",
+      "",
+    ].join("\n"),
+  );
+}
+
+async function isRunning(): Promise<boolean> {
+  try {
+    await pgCtl("status");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function clusterExists(): boolean {
+  return existsSync(path.join(local.dataDir, "PG_VERSION"));
+}
+
+/** Ensures the local cluster exists and runs. Returns true when it was created just now. */
+export async function ensureCluster(): Promise<{ created: boolean; url: string }> {
+  await ensureInstalled();
+  const created = !clusterExists();
+  if (created) await initCluster();
+  if (!(await isRunning())) {
+    await ownByPostgres(local.runDir);
+    await pgCtl("start", "-w", "-t", "60", "-l", path.join(local.runDir, "postgres.log"));
+  }
+  return { created, url: localDbUrl() };
+}
+
+export async function stopCluster(): Promise<void> {
+  if (clusterExists() && (await isRunning())) await pgCtl("stop", "-m", "fast", "-w");
+}
+
+/** Deletes the local cluster's data entirely. */
+export async function destroyCluster(): Promise<void> {
+  await stopCluster();
+  rmSync(local.dataDir, { recursive: true, force: true });
+}

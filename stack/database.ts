@@ -1,0 +1,110 @@
+// The database every command works on: the project-local cluster, or the one named
+// by SUPABASE_DB_URL / DATABASE_URL. Bootstraps the Supabase platform layer where it
+// is missing, then lets the real Supabase CLI apply the migrations.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import postgres from "postgres";
+import { destroyCluster, ensureCluster } from "./cluster.ts";
+import { externalDbUrl, localDbUrl, projectRoot, withUser } from "./settings.ts";
+import { run } from "./shell.ts";
+
+const platformDir = path.join(projectRoot, "stack", "platform");
+const supabaseBin = path.join(projectRoot, "node_modules", ".bin", "supabase");
+
+export interface Database {
+  url: string;
+  /** Login URL for supabase_auth_admin, the role GoTrue (and so our token minting) uses. */
+  authAdminUrl: string;
+  local: boolean;
+}
+
+/** True when the target already has what a Supabase database has (roles and `auth`). */
+export async function hasPlatformLayer(url: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql`
+      select to_regclass('auth.users') is not null
+         and (select count(*) from pg_roles
+              where rolname in ('anon', 'authenticated', 'service_role', 'supabase_auth_admin')) = 4
+         as present`;
+    return row.present as boolean;
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Applies stack/platform/*.sql in order, as the superuser, in one transaction. */
+async function bootstrapPlatform(superuserUrl: string): Promise<void> {
+  const files = readdirSync(platformDir).filter((f) => f.endsWith(".sql")).sort();
+  const sql = postgres(superuserUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.begin(async (tx) => {
+      for (const file of files) await tx.unsafe(readFileSync(path.join(platformDir, file), "utf8"));
+    });
+  } finally {
+    await sql.end();
+  }
+}
+
+/** `supabase db push` against the URL: applies pending migrations, a no-op when up to date. */
+export async function pushMigrations(url: string, options: { seed?: boolean } = {}): Promise<string> {
+  const args = ["db", "push", `--remote=${url}`, "--yes", "--workdir", projectRoot];
+  if (options.seed) args.push("--include-seed");
+  const result = await run(supabaseBin, args, { cwd: projectRoot });
+  return (result.stdout + result.stderr).trim();
+}
+
+/**
+ * Brings the target database to the current schema. The local cluster is created,
+ * bootstrapped and seeded on first use; an external database is only ever migrated.
+ */
+export async function ensureDatabase(options: { quiet?: boolean } = {}): Promise<Database> {
+  const log = options.quiet ? () => {} : (msg: string) => console.log(msg);
+  const external = externalDbUrl();
+  if (external) {
+    if (!(await hasPlatformLayer(external))) {
+      throw new Error(
+        "the database at SUPABASE_DB_URL lacks the Supabase platform layer (auth schema and API roles).\n" +
+          "Point it at a Supabase database (supabase start, or a hosted project).",
+      );
+    }
+    log(`database: ${redact(external)} (external; platform bootstrap skipped)`);
+    await pushMigrations(external);
+    return { url: external, authAdminUrl: authAdminUrl(external), local: false };
+  }
+
+  const { created } = await ensureCluster();
+  const url = localDbUrl();
+  let seed = false;
+  // Before the bootstrap only the initdb superuser exists, so ask as that role.
+  if (!(await hasPlatformLayer(localDbUrl("supabase_admin")))) {
+    log("database: bootstrapping the Supabase platform layer ...");
+    await bootstrapPlatform(localDbUrl("supabase_admin"));
+    seed = true;
+  }
+  const output = await pushMigrations(url, { seed });
+  if (created || seed) log(output);
+  log(`database: ${redact(url)}`);
+  return { url, authAdminUrl: localDbUrl("supabase_auth_admin"), local: true };
+}
+
+/** Drops the local database and rebuilds it: platform layer, migrations, seed. */
+export async function resetDatabase(): Promise<Database> {
+  if (externalDbUrl()) {
+    throw new Error(
+      "refusing to reset: SUPABASE_DB_URL/DATABASE_URL is set, and reset only ever rebuilds the local cluster.",
+    );
+  }
+  await destroyCluster();
+  return ensureDatabase();
+}
+
+function authAdminUrl(url: string): string {
+  return process.env.SUPABASE_AUTH_ADMIN_DB_URL || withUser(url, "supabase_auth_admin");
+}
+
+export function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = "****";
+  return u.toString();
+}

@@ -1,0 +1,35 @@
+// Where the local stack keeps its state and which ports it listens on.
+// This is development and test infrastructure only; nothing here is deployed.
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const stateDir = path.join(projectRoot, ".tenantry");
+
+export const local = {
+  pgMajor: 15,
+  dbPort: Number(process.env.TENANTRY_DB_PORT ?? 54322),
+  gatewayPort: Number(process.env.TENANTRY_GATEWAY_PORT ?? 54321),
+  host: "127.0.0.1",
+  // The same password `supabase start` uses, so URLs look alike.
+  password: "postgres",
+  dataDir: path.join(stateDir, "pgdata"),
+  runDir: path.join(stateDir, "run"),
+  keysFile: path.join(stateDir, "keys.json"),
+};
+
+export function localDbUrl(user = "postgres", database = "postgres"): string {
+  return `postgresql://${user}:${local.password}@${local.host}:${local.dbPort}/${database}`;
+}
+
+/** The database every command targets: an explicit URL, else the project-local cluster. */
+export function externalDbUrl(): string | undefined {
+  const url = process.env.SUPABASE_DB_URL || process.env.DATABASE_URL;
+  return url && url.trim() !== "" ? url.trim() : undefined;
+}
+
+export function withUser(url: string, user: string): string {
+  const u = new URL(url);
+  u.username = user;
+  return u.toString();
+}

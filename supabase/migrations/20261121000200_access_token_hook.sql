@@ -1,0 +1,20 @@
+-- Custom access token hook (SPEC F9), registered in config.toml as
+-- pg-functions://postgres/private/custom_access_token_hook.
+-- Baseline: returns the claims Supabase Auth built, unchanged. The core identity
+-- migrations replace the body to add platform roles and bounded org context.
+
+create function private.custom_access_token_hook(event jsonb)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  -- Only "claims" is read back by Supabase Auth; a null claims object would be a 500.
+  select jsonb_build_object('claims', coalesce(event -> 'claims', '{}'::jsonb))
+$$;
+
+comment on function private.custom_access_token_hook(jsonb) is
+  'Supabase custom access token hook. Security invoker (as the docs advise): runs as supabase_auth_admin with a 2 s statement timeout.';
+
+revoke execute on function private.custom_access_token_hook(jsonb) from public, anon, authenticated;
+grant execute on function private.custom_access_token_hook(jsonb) to supabase_auth_admin;
