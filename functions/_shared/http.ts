@@ -1,0 +1,91 @@
+// The request pipeline shared by every function: CORS, a debug id, credential check,
+// the handler, uniform JSON errors and one structured log line per request.
+// Handlers are plain functions of (request, context), so tests call them directly.
+import { corsHeaders } from "@supabase/supabase-js/cors";
+import { authenticate, type AuthMode, type Caller } from "./auth.ts";
+import { loadConfig, type Env, type FunctionConfig } from "./config.ts";
+import { createPool, type Sql } from "./db.ts";
+import { asApiError, errorBody } from "./errors.ts";
+
+export interface Context {
+  caller: Caller;
+  sql: Sql;
+  config: FunctionConfig;
+  debugId: string;
+}
+
+export type Handler = (req: Request, ctx: Context) => Promise<Response> | Response;
+
+export interface FunctionDefinition {
+  name: string;
+  /** Credentials accepted, tried in order; a request with none of them gets 401. */
+  auth: AuthMode[];
+  handler: Handler;
+}
+
+export const DEBUG_ID_HEADER = "x-debug-id";
+
+export function json(body: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("content-type", "application/json; charset=utf-8");
+  return new Response(JSON.stringify(body), { ...init, headers });
+}
+
+function withStandardHeaders(response: Response, debugId: string): Response {
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(corsHeaders)) headers.set(name, value);
+  headers.set(DEBUG_ID_HEADER, debugId);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+function log(entry: Record<string, unknown>): void {
+  console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
+}
+
+function describeCause(error: unknown): unknown {
+  if (!error) return undefined;
+  if (error instanceof Error) {
+    return { message: error.message, stack: error.stack, cause: describeCause(error.cause) };
+  }
+  return String(error);
+}
+
+/** Builds the `{ fetch }` object a Supabase edge function exports (run by `deno serve`). */
+export function defineFunction(definition: FunctionDefinition, env?: Env): { fetch: (req: Request) => Promise<Response> } {
+  let config: FunctionConfig | undefined;
+  let sql: Sql | undefined;
+
+  return {
+    async fetch(req: Request): Promise<Response> {
+      const debugId = crypto.randomUUID();
+      if (req.method === "OPTIONS") return withStandardHeaders(new Response(null, { status: 204 }), debugId);
+      const started = performance.now();
+      const path = new URL(req.url).pathname;
+      let caller: Caller | undefined;
+      let response: Response;
+      let failure: unknown;
+      try {
+        config ??= loadConfig(env);
+        sql ??= createPool(config.dbUrl);
+        caller = await authenticate(req, definition.auth, config);
+        response = await definition.handler(req, { caller, sql, config, debugId });
+      } catch (error) {
+        const apiError = asApiError(error);
+        if (apiError.status >= 500) failure = apiError.cause ?? apiError;
+        response = json(errorBody(apiError, debugId), { status: apiError.status });
+      }
+      log({
+        level: failure ? "error" : "info",
+        function: definition.name,
+        debug_id: debugId,
+        method: req.method,
+        path,
+        status: response.status,
+        user: caller?.userId ?? caller?.mode ?? null,
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(failure ? { cause: describeCause(failure) } : {}),
+      });
+      return withStandardHeaders(response, debugId);
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// The local API gateway on one port, shaped like a Supabase project's:
+//   /functions/v1/<name>/...          → that function's Deno process (path without the prefix)
+//   /auth/v1/.well-known/jwks.json    → the project's public signing keys
+// It applies a function's `verify_jwt` setting the way the platform does: a valid
+// user JWT is required before the function is invoked.
+import http from "node:http";
+import { createLocalJWKSet, jwtVerify } from "jose";
+import { jwks } from "./keys.ts";
+import type { RunningFunction } from "./functions.ts";
+
+export interface Gateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+async function hasValidUserJwt(req: http.IncomingMessage, keySet: ReturnType<typeof createLocalJWKSet>): Promise<boolean> {
+  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
+  if (!match) return false;
+  try {
+    await jwtVerify(match[1], keySet);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function proxy(req: http.IncomingMessage, res: http.ServerResponse, port: number, path: string): void {
+  const upstream = http.request(
+    { host: "127.0.0.1", port, method: req.method, path, headers: { ...req.headers, host: `127.0.0.1:${port}` } },
+    (upstreamRes) => {
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+      upstreamRes.pipe(res);
+    },
+  );
+  upstream.on("error", () => {
+    if (!res.headersSent) sendJson(res, 502, { code: "BOOT_ERROR", message: "Function failed to respond" });
+    else res.destroy();
+  });
+  req.pipe(upstream);
+}
+
+export async function startGateway(functions: RunningFunction[], port: number, host = "127.0.0.1"): Promise<Gateway> {
+  const byName = new Map(functions.map((fn) => [fn.name, fn]));
+  const jwksDocument = await jwks();
+  const keySet = createLocalJWKSet(jwksDocument);
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://gateway");
+    if (url.pathname === "/auth/v1/.well-known/jwks.json") return sendJson(res, 200, jwksDocument);
+
+    const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    const fn = match ? byName.get(match[1]) : undefined;
+    if (!fn) return sendJson(res, 404, { code: "NOT_FOUND", message: "Requested function was not found" });
+    if (fn.verifyJwt && req.method !== "OPTIONS" && !(await hasValidUserJwt(req, keySet))) {
+      return sendJson(res, 401, { code: "UNAUTHORIZED_INVALID_JWT_FORMAT", message: "Invalid JWT" });
+    }
+    proxy(req, res, fn.port, `/${fn.name}${match![2] ?? ""}${url.search}`);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actualPort = (server.address() as { port: number }).port;
+  return {
+    url: `http://${host}:${actualPort}`,
+    port: actualPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
