@@ -10,7 +10,10 @@ stable
 set search_path = ''
 as $$
   -- Only "claims" is read back by Supabase Auth; a null claims object would be a 500.
-  select jsonb_build_object('claims', coalesce(event -> 'claims', '{}'::jsonb))
+  select jsonb_build_object(
+    'claims',
+    case when jsonb_typeof(event -> 'claims') = 'object' then event -> 'claims' else '{}'::jsonb end
+  )
 $$;
 
 comment on function private.custom_access_token_hook(jsonb) is

@@ -1,0 +1,144 @@
+// The suites `npm test` runs, each reporting how many checks passed and failed.
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { loadProjectConfig } from "./project-config.ts";
+import { projectRoot, stateDir } from "./settings.ts";
+import { CommandError, run, type RunResult } from "./shell.ts";
+
+export interface SuiteResult {
+  name: string;
+  passed: number;
+  failed: number;
+  detail?: string;
+}
+
+const bin = (name: string) => path.join(projectRoot, "node_modules", ".bin", name);
+export const typesFile = path.join(projectRoot, "supabase", "types", "database.ts");
+const advisorsFile = path.join(projectRoot, "supabase", "advisors.json");
+
+/** Runs a command and returns its result whether or not it failed. */
+async function attempt(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; inherit?: boolean } = {}): Promise<RunResult> {
+  try {
+    return await run(cmd, args, { cwd: projectRoot, ...options });
+  } catch (error) {
+    if (error instanceof CommandError) return error.result;
+    throw error;
+  }
+}
+
+function single(name: string, result: RunResult): SuiteResult {
+  const ok = result.code === 0;
+  return { name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, detail: ok ? undefined : (result.stdout + result.stderr).trim() };
+}
+
+export async function typecheck(): Promise<SuiteResult> {
+  return single("tsc", await attempt(bin("tsc"), ["-p", "tsconfig.json"]));
+}
+
+/** `deno check` every function entrypoint registered in config.toml, with its import map. */
+export async function denoCheck(): Promise<SuiteResult> {
+  const results: SuiteResult[] = [];
+  for (const fn of loadProjectConfig().functions) {
+    const args = ["check", "--quiet"];
+    if (fn.importMap) args.push("--config", fn.importMap);
+    results.push(single(`deno check ${fn.name}`, await attempt(bin("deno"), [...args, fn.entrypoint])));
+  }
+  return {
+    name: "deno check",
+    passed: results.reduce((n, r) => n + r.passed, 0),
+    failed: results.reduce((n, r) => n + r.failed, 0),
+    detail: results.map((r) => r.detail).filter(Boolean).join("\n") || undefined,
+  };
+}
+
+/** pgTAP files under supabase/tests, run by pg_prove against the target database. */
+export async function pgtap(dbUrl: string): Promise<SuiteResult> {
+  const dir = path.join(projectRoot, "supabase", "tests");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort().map((f) => path.join("supabase", "tests", f));
+  if (files.length === 0) return { name: "pgTAP", passed: 0, failed: 1, detail: "no pgTAP files found" };
+  const result = await attempt("pg_prove", ["--verbose", "--failures", "-d", dbUrl, ...files]);
+  const output = result.stdout + result.stderr;
+  const okCount = (output.match(/^\s*ok \d+/gm) ?? []).length;
+  const notOkCount = (output.match(/^\s*not ok \d+/gm) ?? []).length;
+  const failedFiles = result.code !== 0 && notOkCount === 0 ? 1 : 0; // a file that died before its plan
+  return {
+    name: "pgTAP",
+    passed: okCount,
+    failed: notOkCount + failedFiles,
+    detail: result.code === 0 ? undefined : output.trim(),
+  };
+}
+
+/** Vitest (unit + integration); counts come from its JSON report. */
+export async function vitest(env: NodeJS.ProcessEnv): Promise<SuiteResult> {
+  mkdirSync(stateDir, { recursive: true });
+  const report = path.join(stateDir, "vitest-report.json");
+  const result = await attempt(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
+    env,
+    inherit: true,
+  });
+  if (!existsSync(report)) return { name: "vitest", passed: 0, failed: 1, detail: "vitest wrote no report" };
+  const summary = JSON.parse(readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number; numTotalTests: number };
+  const crashed = result.code !== 0 && summary.numFailedTests === 0 ? 1 : 0;
+  return { name: "vitest", passed: summary.numPassedTests, failed: summary.numFailedTests + crashed };
+}
+
+async function generateTypes(dbUrl: string): Promise<string> {
+  const result = await run(bin("supabase"), ["gen", "types", "--lang", "typescript", `--remote=${dbUrl}`, "--schema", "public"], {
+    cwd: projectRoot,
+  });
+  return result.stdout;
+}
+
+export async function writeGeneratedTypes(dbUrl: string): Promise<string> {
+  mkdirSync(path.dirname(typesFile), { recursive: true });
+  writeFileSync(typesFile, await generateTypes(dbUrl));
+  return path.relative(projectRoot, typesFile);
+}
+
+/** The committed generated types must equal what the migrated schema generates now. */
+export async function typesUpToDate(dbUrl: string): Promise<SuiteResult> {
+  const committed = existsSync(typesFile) ? readFileSync(typesFile, "utf8") : "";
+  const fresh = await generateTypes(dbUrl);
+  if (committed === fresh) return { name: "generated types", passed: 1, failed: 0 };
+  return {
+    name: "generated types",
+    passed: 0,
+    failed: 1,
+    detail: `${path.relative(projectRoot, typesFile)} is out of date with the migrations; run \`npm run types\` and commit it.`,
+  };
+}
+
+interface AdvisorFinding {
+  name: string;
+  title?: string;
+  level?: string;
+  detail?: string;
+  /** Stable id of the finding: lint name plus the object it is about. */
+  cacheKey: string;
+}
+
+interface AcceptedFinding {
+  cacheKey: string;
+  reason: string;
+}
+
+/** `supabase db advisors`: every finding must be listed in supabase/advisors.json with a reason. */
+export async function advisors(dbUrl: string): Promise<SuiteResult> {
+  const result = await run(bin("supabase"), ["db", "advisors", `--remote=${dbUrl}`, "--output-format", "json"], { cwd: projectRoot });
+  const findings = (JSON.parse(result.stdout) as { results: AdvisorFinding[] }).results;
+  const accepted: AcceptedFinding[] = existsSync(advisorsFile)
+    ? (JSON.parse(readFileSync(advisorsFile, "utf8")) as { accepted: AcceptedFinding[] }).accepted
+    : [];
+  const explained = new Set(accepted.filter((a) => a.reason.trim() !== "").map((a) => a.cacheKey));
+  const unexplained = findings.filter((finding) => !explained.has(finding.cacheKey));
+  if (unexplained.length === 0) {
+    return { name: "advisors", passed: 1, failed: 0, detail: `${findings.length} finding(s), all explained` };
+  }
+  return {
+    name: "advisors",
+    passed: 0,
+    failed: 1,
+    detail: unexplained.map((f) => `[${f.level}] ${f.name}: ${f.detail ?? f.title}`).join("\n"),
+  };
+}

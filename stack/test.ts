@@ -1,0 +1,39 @@
+// `npm test`: every suite, against the local cluster or SUPABASE_DB_URL.
+// Ends with one line "tests: N passed, M failed" and a non-zero exit on any failure.
+import { advisors, denoCheck, pgtap, typecheck, typesUpToDate, vitest, type SuiteResult } from "./checks.ts";
+import { ensureDatabase } from "./database.ts";
+
+async function main(): Promise<number> {
+  const began = Date.now();
+  const db = await ensureDatabase();
+  const suites: Array<() => Promise<SuiteResult>> = [
+    typecheck,
+    denoCheck,
+    () => pgtap(db.url),
+    () => vitest(process.env),
+    () => typesUpToDate(db.url),
+    () => advisors(db.url),
+  ];
+  const results: SuiteResult[] = [];
+  for (const suite of suites) {
+    const started = Date.now();
+    const result = await suite();
+    results.push(result);
+    const mark = result.failed === 0 ? "ok  " : "FAIL";
+    console.log(`${mark} ${result.name}: ${result.passed} passed, ${result.failed} failed (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+    if (result.detail && result.failed > 0) console.log(result.detail.replace(/^/gm, "     "));
+  }
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  console.log(`\nall suites finished in ${((Date.now() - began) / 1000).toFixed(1)}s`);
+  console.log(`tests: ${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

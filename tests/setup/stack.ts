@@ -1,0 +1,44 @@
+// Brings up the local stack once for the whole vitest run: the migrated database
+// (local cluster or SUPABASE_DB_URL) and every edge function behind a gateway on a
+// free port, so a running `npm start` is never disturbed.
+import { createWriteStream, mkdirSync } from "node:fs";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { ensureDatabase } from "../../stack/database.ts";
+import { stateDir } from "../../stack/settings.ts";
+import { startStack } from "../../stack/stack.ts";
+
+export interface StackInfo {
+  url: string;
+  dbUrl: string;
+  authAdminUrl: string;
+  publishableKey: string;
+  secretKey: string;
+  functionLog: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    stack: StackInfo;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const db = await ensureDatabase({ quiet: true });
+  mkdirSync(stateDir, { recursive: true });
+  const functionLog = path.join(stateDir, "functions-test.log");
+  const log = createWriteStream(functionLog, { flags: "w" });
+  const stack = await startStack({ db, port: 0, output: (line) => log.write(`${line}\n`) });
+  project.provide("stack", {
+    url: stack.url,
+    dbUrl: db.url,
+    authAdminUrl: db.authAdminUrl,
+    publishableKey: stack.keys.publishableKey,
+    secretKey: stack.keys.secretKey,
+    functionLog,
+  });
+  return async () => {
+    await stack.stop();
+    log.end();
+  };
+}

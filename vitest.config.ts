@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["tests/**/*.test.ts"],
+    // One local stack (database, functions in Deno, gateway on a free port) for all files.
+    globalSetup: ["tests/setup/stack.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+  },
+});
