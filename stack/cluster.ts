@@ -1,8 +1,10 @@
 // The project-local PostgreSQL cluster: installed on demand (Debian, as root),
 // created on first use under .tenantry/pgdata, listening on its own port.
-import { existsSync, mkdirSync, writeFileSync, rmSync, appendFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { local, localDbUrl } from "./settings.ts";
+import { local, localDbUrl, projectRoot } from "./settings.ts";
 import { hasCommand, isRoot, run } from "./shell.ts";
 
 const binDir = `/usr/lib/postgresql/${local.pgMajor}/bin`;
@@ -45,7 +47,26 @@ export async function ensureInstalled(): Promise<void> {
   if (still.length) throw new Error(`apt-get finished but still missing: ${still.map((r) => r.what).join(", ")}`);
 }
 
-const pgCtl = (...args: string[]) => run(`${binDir}/pg_ctl`, ["-D", local.dataDir, ...args], { asPostgres: true });
+let dirs: { dataDir: string; runDir: string } | undefined;
+
+/**
+ * Where the cluster lives: .tenantry/ inside the project, unless the postgres OS user
+ * cannot reach the checkout (a clone under /root, say); then a per-project folder in
+ * postgres's home. Decided once PostgreSQL (and so the postgres user) is installed.
+ */
+function clusterDirs(): { dataDir: string; runDir: string } {
+  if (dirs) return dirs;
+  const reachable = !isRoot || spawnSync("runuser", ["-u", "postgres", "--", "test", "-x", projectRoot]).status === 0;
+  if (reachable) {
+    dirs = { dataDir: local.dataDir, runDir: local.runDir };
+  } else {
+    const base = `/var/lib/postgresql/tenantry-${createHash("sha256").update(projectRoot).digest("hex").slice(0, 12)}`;
+    dirs = { dataDir: path.join(base, "pgdata"), runDir: path.join(base, "run") };
+  }
+  return dirs;
+}
+
+const pgCtl = (...args: string[]) => run(`${binDir}/pg_ctl`, ["-D", clusterDirs().dataDir, ...args], { asPostgres: true });
 
 function ownByPostgres(dir: string) {
   mkdirSync(dir, { recursive: true });
@@ -54,15 +75,16 @@ function ownByPostgres(dir: string) {
 
 /** Creates the cluster with `supabase_admin` as the initdb superuser, as Supabase does. */
 async function initCluster(): Promise<void> {
-  await ownByPostgres(local.dataDir);
-  await ownByPostgres(local.runDir);
-  const pwfile = path.join(local.runDir, "initdb.pw");
+  const { dataDir, runDir } = clusterDirs();
+  await ownByPostgres(dataDir);
+  await ownByPostgres(runDir);
+  const pwfile = path.join(runDir, "initdb.pw");
   writeFileSync(pwfile, `${local.password}\n`);
   if (isRoot) await run("chown", ["postgres:postgres", pwfile]);
   await run(
     `${binDir}/initdb`,
     [
-      "-D", local.dataDir,
+      "-D", dataDir,
       "-U", "supabase_admin",
       `--pwfile=${pwfile}`,
       "--auth-host=scram-sha-256",
@@ -75,13 +97,13 @@ async function initCluster(): Promise<void> {
   rmSync(pwfile);
   // A throwaway development cluster: durability settings off for speed.
   appendFileSync(
-    path.join(local.dataDir, "postgresql.conf"),
+    path.join(dataDir, "postgresql.conf"),
     [
       "",
       "# tenantry local stack",
       `listen_addresses = '${local.host}'`,
       `port = ${local.dbPort}`,
-      `unix_socket_directories = '${local.runDir}'`,
+      `unix_socket_directories = '${runDir}'`,
       "max_connections = 200",
       "shared_buffers = 256MB",
       "fsync = off",
@@ -103,7 +125,7 @@ async function isRunning(): Promise<boolean> {
 }
 
 export function clusterExists(): boolean {
-  return existsSync(path.join(local.dataDir, "PG_VERSION"));
+  return existsSync(path.join(clusterDirs().dataDir, "PG_VERSION"));
 }
 
 /** Ensures the local cluster exists and runs. Returns true when it was created just now. */
@@ -112,8 +134,17 @@ export async function ensureCluster(): Promise<{ created: boolean; url: string }
   const created = !clusterExists();
   if (created) await initCluster();
   if (!(await isRunning())) {
-    await ownByPostgres(local.runDir);
-    await pgCtl("start", "-w", "-t", "60", "-l", path.join(local.runDir, "postgres.log"));
+    const { runDir } = clusterDirs();
+    await ownByPostgres(runDir);
+    const logFile = path.join(runDir, "postgres.log");
+    try {
+      await pgCtl("start", "-w", "-t", "60", "-l", logFile);
+    } catch (error) {
+      const log = existsSync(logFile) ? readFileSync(logFile, "utf8").trim().split("\n").slice(-5).join("\n") : "";
+      throw new Error(`could not start PostgreSQL on port ${local.dbPort} (set TENANTRY_DB_PORT to use another port)\n${log}`, {
+        cause: error,
+      });
+    }
   }
   return { created, url: localDbUrl() };
 }
@@ -125,5 +156,5 @@ export async function stopCluster(): Promise<void> {
 /** Deletes the local cluster's data entirely. */
 export async function destroyCluster(): Promise<void> {
   await stopCluster();
-  rmSync(local.dataDir, { recursive: true, force: true });
+  rmSync(clusterDirs().dataDir, { recursive: true, force: true });
 }

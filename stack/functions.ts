@@ -88,10 +88,16 @@ export async function startFunction(
   return { name: fn.name, port, verifyJwt: fn.verifyJwt, process: child };
 }
 
-export async function stopFunction(fn: RunningFunction): Promise<void> {
-  if (fn.process.exitCode !== null) return;
+/** Stops a function like the platform recycles an isolate: a short grace period, then kill. */
+export async function stopFunction(fn: RunningFunction, graceMs = 500): Promise<void> {
+  if (fn.process.exitCode !== null || fn.process.signalCode !== null) return;
   await new Promise<void>((resolve) => {
-    fn.process.once("exit", () => resolve());
+    // Idle database connections would otherwise keep Deno alive until their timeout.
+    const kill = setTimeout(() => fn.process.kill("SIGKILL"), graceMs);
+    fn.process.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
     fn.process.kill("SIGTERM");
   });
 }
