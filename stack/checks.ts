@@ -56,7 +56,12 @@ export async function pgtap(dbUrl: string): Promise<SuiteResult> {
   const dir = path.join(projectRoot, "supabase", "tests");
   const files = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort().map((f) => path.join("supabase", "tests", f));
   if (files.length === 0) return { name: "pgTAP", passed: 0, failed: 1, detail: "no pgTAP files found" };
-  const result = await attempt("pg_prove", ["--verbose", "--failures", "-d", dbUrl, ...files]);
+  // pg_prove ignores a URL with query parameters, so they travel as libpq variables instead.
+  const url = new URL(dbUrl);
+  const sslmode = url.searchParams.get("sslmode");
+  url.search = "";
+  const env = { ...process.env, ...(sslmode ? { PGSSLMODE: sslmode } : {}) };
+  const result = await attempt("pg_prove", ["--verbose", "--failures", "-d", url.toString(), ...files], { env });
   const output = result.stdout + result.stderr;
   const okCount = (output.match(/^\s*ok \d+/gm) ?? []).length;
   const notOkCount = (output.match(/^\s*not ok \d+/gm) ?? []).length;
@@ -87,7 +92,10 @@ async function generateTypes(dbUrl: string): Promise<string> {
   const result = await run(bin("supabase"), ["gen", "types", "--lang", "typescript", `--remote=${dbUrl}`, "--schema", "public"], {
     cwd: projectRoot,
   });
-  return result.stdout;
+  // The CLI may print notices (e.g. about TLS) on stdout ahead of the code; keep the code.
+  const start = result.stdout.search(/^export /m);
+  if (start < 0) throw new Error(`supabase gen types produced no types:\n${result.stdout}${result.stderr}`);
+  return result.stdout.slice(start);
 }
 
 export async function writeGeneratedTypes(dbUrl: string): Promise<string> {

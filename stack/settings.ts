@@ -19,7 +19,8 @@ export const local = {
 };
 
 export function localDbUrl(user = "postgres", database = "postgres"): string {
-  return `postgresql://${user}:${local.password}@${local.host}:${local.dbPort}/${database}`;
+  // The local cluster has no TLS; saying so keeps clients from trying (and warning).
+  return `postgresql://${user}:${local.password}@${local.host}:${local.dbPort}/${database}?sslmode=disable`;
 }
 
 /** The database every command targets: an explicit URL, else the project-local cluster. */
