@@ -74,15 +74,22 @@ export async function withIdentity<T>(
   const settings = (await roleSettings(sql)).get(identity.role) ?? [];
   const readOnly = request !== undefined && (request.method === "GET" || request.method === "HEAD");
   const claims = { ...identity.claims, role: identity.role };
+  // One statement, in PostgREST's order: search_path, the role's settings, role, claims, request.
+  const config: [string, string][] = [
+    ["search_path", extraSearchPath],
+    ...settings,
+    ["role", identity.role],
+    ["request.jwt.claims", JSON.stringify(claims)],
+    ["request.method", request?.method ?? ""],
+    ["request.path", request?.path ?? ""],
+    ["request.headers", JSON.stringify(request?.headers ?? {})],
+  ];
   const run = async (tx: Tx) => {
-    await tx`select pg_catalog.set_config('search_path', ${extraSearchPath}, true)`;
-    for (const [name, value] of settings) await tx`select pg_catalog.set_config(${name}, ${value}, true)`;
     await tx`
-      select pg_catalog.set_config('role', ${identity.role}, true),
-             pg_catalog.set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
-             pg_catalog.set_config('request.method', ${request?.method ?? ""}, true),
-             pg_catalog.set_config('request.path', ${request?.path ?? ""}, true),
-             pg_catalog.set_config('request.headers', ${JSON.stringify(request?.headers ?? {})}, true)`;
+      select pg_catalog.set_config(name, value, true)
+      from unnest(${config.map(([name]) => name)}::text[], ${config.map(([, value]) => value)}::text[])
+        with ordinality as setting(name, value, position)
+      order by position`;
     return fn(tx);
   };
   return (readOnly ? sql.begin("read only", run) : sql.begin(run)) as Promise<T>;
