@@ -42,7 +42,9 @@ export async function ensureInstalled(): Promise<void> {
   if (!existsSync(createclusterConf)) writeFileSync(createclusterConf, "create_main_cluster = false\n");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   await run("apt-get", ["update", "-qq"], { env });
-  await run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...pkgs], { env });
+  // Keep our createcluster.conf when postgresql-common arrives with its own.
+  const keepConf = ["-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold"];
+  await run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...keepConf, ...pkgs], { env });
   const still = requirements.filter((r) => !r.present());
   if (still.length) throw new Error(`apt-get finished but still missing: ${still.map((r) => r.what).join(", ")}`);
 }
