@@ -40,7 +40,8 @@ export class CommandError extends Error {
 export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   const [file, argv] = commandLine(cmd, args, options.asPostgres);
   const spawnOptions: SpawnOptions = {
-    cwd: options.cwd,
+    // As the postgres user, start somewhere it can enter (a checkout under /root it cannot).
+    cwd: options.cwd ?? (options.asPostgres && isRoot ? "/" : undefined),
     env: options.env ?? process.env,
     stdio: options.inherit ? ["ignore", "inherit", "inherit"] : ["pipe", "pipe", "pipe"],
   };
