@@ -1,0 +1,259 @@
+-- Who the caller is and what they may do (SPEC F5, F6). Every policy and RPC asks
+-- these helpers; they are SECURITY DEFINER so they can read memberships and roles
+-- without recursing into those tables' own policies, and return arrays so policies
+-- use the index-friendly `col = any((select private.helper()))` shape, evaluated
+-- once per statement.
+
+-- ── third-party issuers ──────────────────────────────────────────────────────
+create table private.identity_providers (
+  issuer text primary key check (issuer ~ '^https?://'),
+  name text not null,
+  created_at timestamptz not null default now()
+);
+comment on table private.identity_providers is
+  'Third-party token issuers (Clerk, Frontegg, OIDC) whose users Tenantry provisions. A token from one of these is never taken for a Supabase Auth user, even if its subject looks like one.';
+
+-- ── the caller ───────────────────────────────────────────────────────────────
+create function private.caller_id()
+returns uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  -- Reads the subject as text, so a non-UUID third-party subject never raises (auth.uid() would).
+  with claims as (select auth.jwt() as c)
+  select p.id
+  from claims, public.profiles p
+  where p.disabled_at is null
+    and p.identity_sub = claims.c ->> 'sub'
+    and (
+      p.identity_provider = claims.c ->> 'iss'
+      or (
+        p.identity_provider = 'supabase'
+        and not exists (select 1 from private.identity_providers i where i.issuer = claims.c ->> 'iss')
+      )
+    )
+  order by p.identity_provider = 'supabase'
+  limit 1
+$$;
+comment on function private.caller_id() is
+  'The profile id of the current caller, or null (anonymous, unknown or disabled). Definer: reads profiles, whose own policies call this.';
+
+create function private.caller_platform_permissions()
+returns text[]
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(array_agg(distinct rp.permission), '{}')
+  from public.platform_role_assignments a
+  join public.role_permissions rp on rp.scope = 'platform' and rp.role = a.role
+  where a.user_id = private.caller_id()
+$$;
+comment on function private.caller_platform_permissions() is
+  'Permissions the caller holds through platform roles. Definer: reads assignments regardless of their policies.';
+
+create function private.has_platform_permission(permission text)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  -- The secret key (service_role) is the operator's own credential: it holds everything.
+  select auth.role() = 'service_role' or permission = any (private.caller_platform_permissions())
+$$;
+comment on function private.has_platform_permission(text) is
+  'Whether a platform role (or the service_role key) gives the caller this permission. Definer: see caller_platform_permissions.';
+
+create function private.caller_org_ids(permission text)
+returns uuid[]
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select case
+    when private.has_platform_permission(permission)
+      then (select coalesce(array_agg(o.id), '{}') from public.organizations o)
+    else (
+      select coalesce(array_agg(m.organization_id), '{}')
+      from public.memberships m
+      join public.role_permissions rp
+        on rp.scope = 'org' and rp.role = m.role and rp.permission = caller_org_ids.permission
+      where m.user_id = private.caller_id()
+    )
+  end
+$$;
+comment on function private.caller_org_ids(text) is
+  'Organizations in which the caller holds the permission (all of them for a platform role that grants it). Definer: reads memberships without recursing into their policies.';
+
+create function private.caller_co_member_ids()
+returns uuid[]
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(array_agg(distinct m.user_id), '{}')
+  from public.memberships m
+  where m.organization_id = any (private.caller_org_ids('members:read'))
+$$;
+comment on function private.caller_co_member_ids() is
+  'Users who share an organization where the caller may see members. Definer: reads memberships across those orgs.';
+
+create function private.caller_email()
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select lower(p.email) from public.profiles p where p.id = private.caller_id()
+$$;
+comment on function private.caller_email() is 'The caller''s profile email, lower-cased, for matching invitations. Definer: reads profiles.';
+
+create function private.org_role(organization_id uuid, user_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select m.role from public.memberships m
+  where m.organization_id = org_role.organization_id and m.user_id = org_role.user_id
+$$;
+comment on function private.org_role(uuid, uuid) is 'A user''s role in an organization, or null. Definer: used by RPCs that compare ranks.';
+
+create function private.has_permission(permission text, organization_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select private.has_platform_permission(permission)
+      or (organization_id is not null and organization_id = any (private.caller_org_ids(permission)))
+$$;
+comment on function private.has_permission(text, uuid) is 'Platform permission, or the permission through the caller''s role in the organization. Definer: see caller_org_ids.';
+
+-- ── public surface ───────────────────────────────────────────────────────────
+create function public.has_permission(permission text, organization_id uuid default null)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select private.has_permission(permission, organization_id)
+$$;
+comment on function public.has_permission(text, uuid) is
+  'Whether the current caller holds the permission, globally (platform roles) or in the given organization. Callable over RPC.';
+
+-- ── audit writing ────────────────────────────────────────────────────────────
+create function private.audit(
+  action text,
+  organization_id uuid default null,
+  target_type text default null,
+  target_id text default null,
+  details jsonb default '{}'::jsonb,
+  outcome text default 'success'
+)
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into public.audit_events (actor_id, actor_type, action, outcome, organization_id, target_type, target_id, details)
+  select actor.id,
+         case
+           when auth.role() = 'service_role' then 'service'
+           when actor.id is not null then 'user'
+           else 'system'
+         end,
+         action, outcome, organization_id, target_type, target_id, coalesce(details, '{}'::jsonb)
+  from (select private.caller_id() as id) as actor
+$$;
+comment on function private.audit(text, uuid, text, text, jsonb, text) is
+  'Appends one audit event for the current caller. Definer: clients have no INSERT on audit_events.';
+
+create function private.deny(action text, message text, organization_id uuid default null, target_type text default null, target_id text default null)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- Returned, not raised: raising would roll the denial's audit event back with it.
+  perform private.audit(action, organization_id, target_type, target_id, jsonb_build_object('reason', message), 'denied');
+  -- PostgREST answers with this status (supabase-js then reports an error).
+  perform pg_catalog.set_config('response.status', '403', true);
+  return jsonb_build_object('error', jsonb_build_object('code', 'forbidden', 'message', message));
+end;
+$$;
+comment on function private.deny(text, text, uuid, text, text) is
+  'Audits a denied privileged action and returns the 403 error body. Definer: writes audit_events.';
+
+-- ── grants: the API roles evaluate these inside policies and RPCs ────────────
+grant usage on schema private to authenticated, service_role;
+grant execute on function private.caller_id(), private.caller_platform_permissions(), private.has_platform_permission(text),
+  private.caller_org_ids(text), private.caller_co_member_ids(), private.caller_email(), private.has_permission(text, uuid)
+  to authenticated, service_role;
+revoke execute on function public.has_permission(text, uuid) from public;
+grant execute on function public.has_permission(text, uuid) to authenticated, service_role;
+
+-- ── policies ─────────────────────────────────────────────────────────────────
+create policy profiles_select_self_comembers_admins on public.profiles
+  for select to authenticated
+  using (
+    id = (select private.caller_id())
+    or id = any ((select private.caller_co_member_ids())::uuid[])
+    or (select private.has_platform_permission('users:admin'))
+  );
+comment on policy profiles_select_self_comembers_admins on public.profiles is
+  'You see yourself, people you share an organization with (members:read), and everyone if you hold users:admin.';
+
+create policy profiles_update_self on public.profiles
+  for update to authenticated
+  using (id = (select private.caller_id()))
+  with check (id = (select private.caller_id()));
+comment on policy profiles_update_self on public.profiles is
+  'You edit your own profile; column grants limit it to the editable fields.';
+
+create policy organizations_select_members on public.organizations
+  for select to authenticated
+  using (id = any ((select private.caller_org_ids('org:read'))::uuid[]));
+comment on policy organizations_select_members on public.organizations is 'Organizations where you hold org:read.';
+
+create policy memberships_select_members on public.memberships
+  for select to authenticated
+  using (
+    user_id = (select private.caller_id())
+    or organization_id = any ((select private.caller_org_ids('members:read'))::uuid[])
+  );
+comment on policy memberships_select_members on public.memberships is 'Your own memberships, and the members of organizations where you hold members:read.';
+
+create policy invitations_select_managers_invitee on public.invitations
+  for select to authenticated
+  using (
+    organization_id = any ((select private.caller_org_ids('members:manage'))::uuid[])
+    or lower(email) = (select private.caller_email())
+  );
+comment on policy invitations_select_managers_invitee on public.invitations is 'Member managers see their organization''s invitations; invitees see their own.';
+
+create policy platform_role_assignments_select_self_admins on public.platform_role_assignments
+  for select to authenticated
+  using (
+    user_id = (select private.caller_id())
+    or (select private.has_platform_permission('users:admin'))
+  );
+comment on policy platform_role_assignments_select_self_admins on public.platform_role_assignments is 'Your own platform roles; everyone''s with users:admin.';
+
+create policy audit_events_select_auditors on public.audit_events
+  for select to authenticated
+  using (
+    organization_id = any ((select private.caller_org_ids('audit:read'))::uuid[])
+    or (select private.has_platform_permission('audit:read'))
+  );
+comment on policy audit_events_select_auditors on public.audit_events is 'Events of organizations where you hold audit:read; all events with platform audit:read.';
