@@ -13,7 +13,7 @@ create table private.settings (
 comment on table private.settings is 'Single-row deployment settings read by provisioning, invitations and the access token hook.';
 comment on column private.settings.default_organization_id is 'Every new user joins this organization (as member) when set.';
 comment on column private.settings.create_personal_organization is 'Every new user gets an organization of their own (as owner).';
-comment on column private.settings.starter_project_name is 'When set, provisioning creates a project with this name in the user''s personal (else default) organization.';
+comment on column private.settings.starter_project_name is 'When set, provisioning creates a project with this name in the user''s personal organization.';
 comment on column private.settings.max_orgs_in_token is 'At most this many organizations are listed in access token claims; the rest is flagged as truncated.';
 create index settings_default_organization_idx on private.settings (default_organization_id);
 

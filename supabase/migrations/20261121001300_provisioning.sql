@@ -1,0 +1,311 @@
+-- Provisioning (SPEC F1): a Supabase Auth signup creates the user's profile, default
+-- and/or personal organization membership, starter project and default platform
+-- roles, in the signup's own transaction. It runs as supabase_auth_admin with
+-- search_path `auth`, so every name is qualified; odd metadata is sanitised, and
+-- even an unexpected failure never breaks the signup (ensure_provisioned() repairs).
+
+alter table private.settings
+  add column default_platform_roles text[] not null default '{}';
+comment on column private.settings.default_platform_roles is 'Platform roles every provisioned account receives (source default).';
+
+-- At most one personal organization per user, so concurrent provisioning cannot make two.
+create unique index organizations_personal_key on public.organizations (created_by) where is_personal;
+
+-- ── sanitising metadata ──────────────────────────────────────────────────────
+create function private.clean_text(value jsonb, max_length integer)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  -- Strings and numbers become trimmed text without control characters, cut to length;
+  -- objects, arrays, booleans, null and blanks become null. Never raises.
+  select nullif(
+    left(pg_catalog.btrim(pg_catalog.regexp_replace(value #>> '{}', '[[:cntrl:]]', '', 'g')), max_length),
+    '')
+  where pg_catalog.jsonb_typeof(value) in ('string', 'number')
+$$;
+comment on function private.clean_text(jsonb, integer) is 'Turns a metadata value into safe, bounded text or null.';
+
+create function private.first_text(metadata jsonb, keys text[], max_length integer)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select private.clean_text(
+    case when pg_catalog.jsonb_typeof(metadata) = 'object' then metadata -> k end, max_length)
+  from unnest(keys) with ordinality as t(k, position)
+  where private.clean_text(case when pg_catalog.jsonb_typeof(metadata) = 'object' then metadata -> k end, max_length) is not null
+  order by position
+  limit 1
+$$;
+comment on function private.first_text(jsonb, text[], integer) is 'The first usable value among claim-name variants (name, full_name, ...).';
+
+-- ── provisioning one user ────────────────────────────────────────────────────
+create function private.provision_user(
+  profile_id uuid,
+  identity_provider text,
+  identity_sub text,
+  email text,
+  metadata jsonb,
+  auth_user_id uuid
+)
+returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  settings private.settings := (select s from private.settings s);
+  display_name text := private.first_text(metadata, array['full_name', 'name', 'display_name', 'user_name', 'preferred_username', 'nickname'], 200);
+  personal_org uuid;
+  inserted boolean;
+begin
+  -- One user at a time: concurrent calls for the same user queue here, then find their work done.
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('tenantry.provision:' || profile_id::text, 0));
+
+  insert into public.profiles (id, auth_user_id, identity_provider, identity_sub, email, display_name, avatar_url, company_name, timezone)
+  values (
+    profile_id, auth_user_id, identity_provider, identity_sub,
+    left(lower(pg_catalog.btrim(email)), 320),
+    display_name,
+    private.first_text(metadata, array['avatar_url', 'picture', 'avatar'], 2048),
+    private.first_text(metadata, array['company_name', 'company', 'organization'], 200),
+    private.first_text(metadata, array['timezone', 'time_zone', 'zoneinfo', 'tz'], 64)
+  )
+  on conflict do nothing
+  returning true into inserted;
+
+  if settings.default_organization_id is not null then
+    insert into public.memberships (organization_id, user_id, role)
+    values (settings.default_organization_id, profile_id, 'member')
+    on conflict do nothing;
+  end if;
+
+  if settings.create_personal_organization then
+    select o.id into personal_org from public.organizations o where o.created_by = profile_id and o.is_personal;
+    if personal_org is null then
+      insert into public.organizations (slug, name, is_personal, created_by)
+      values (
+        'personal-' || left(replace(profile_id::text, '-', ''), 16),
+        format('%s (personal %s)', coalesce(left(display_name, 60), split_part(email, '@', 1), 'Workspace'), left(profile_id::text, 8)),
+        true, profile_id)
+      on conflict (created_by) where is_personal do nothing
+      returning id into personal_org;
+    end if;
+    insert into public.memberships (organization_id, user_id, role)
+    values (personal_org, profile_id, 'owner')
+    on conflict do nothing;
+  end if;
+
+  -- The starter project lives in the user's own organization, never in the shared default one.
+  if settings.starter_project_name is not null and personal_org is not null then
+    insert into public.projects (organization_id, name, is_starter, created_by)
+    values (personal_org, settings.starter_project_name, true, profile_id)
+    on conflict (organization_id) where is_starter do nothing;
+  end if;
+
+  insert into public.platform_role_assignments (user_id, role, source)
+  select profile_id, r.role, 'default'
+  from unnest(settings.default_platform_roles) as r(role)
+  where exists (select 1 from public.roles x where x.scope = 'platform' and x.name = r.role)
+  on conflict do nothing;
+
+  if inserted then
+    perform private.audit('user.provision', null, 'user', profile_id::text,
+      jsonb_build_object('identity_provider', identity_provider, 'personal_organization_id', personal_org));
+  end if;
+  return profile_id;
+end;
+$$;
+comment on function private.provision_user(uuid, text, text, text, jsonb, uuid) is
+  'Creates whatever of a user''s profile, memberships, starter project and default roles is missing; idempotent and serialised per user. Definer: runs inside Supabase Auth''s transaction as supabase_auth_admin.';
+
+create function private.provision_auth_user(auth_user_id uuid)
+returns uuid
+language sql
+security definer
+set search_path = ''
+as $$
+  select private.provision_user(u.id, 'supabase', u.id::text, u.email, u.raw_user_meta_data, u.id)
+  from auth.users u
+  where u.id = auth_user_id
+$$;
+comment on function private.provision_auth_user(uuid) is 'Provisions a Supabase Auth user from their auth.users row. Definer: reads auth.users.';
+
+-- ── triggers on auth.users ───────────────────────────────────────────────────
+create function private.on_auth_user_created()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  begin
+    perform private.provision_auth_user(new.id);
+  exception when others then
+    -- A signup must never fail because of provisioning; record it and let ensure_provisioned() repair.
+    declare
+      message text;
+      state text;
+    begin
+      get stacked diagnostics message = message_text, state = returned_sqlstate;
+      perform private.audit('user.provision_failed', null, 'user', new.id::text,
+        jsonb_build_object('sqlstate', state, 'error', left(message, 500)));
+    end;
+  end;
+  return new;
+end;
+$$;
+comment on function private.on_auth_user_created() is
+  'AFTER INSERT on auth.users: provisions the new user. Definer: Supabase Auth runs it as supabase_auth_admin, which owns none of our tables.';
+
+create function private.on_auth_user_updated()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update public.profiles p
+  set last_login_at = case when new.last_sign_in_at is distinct from old.last_sign_in_at then new.last_sign_in_at else p.last_login_at end,
+      email = case when new.email is distinct from old.email then left(lower(new.email), 320) else p.email end
+  where p.id = new.id;
+  return new;
+end;
+$$;
+comment on function private.on_auth_user_updated() is
+  'AFTER UPDATE on auth.users: sign-ins set last_login_at, email changes reach the profile. Definer: runs as supabase_auth_admin.';
+
+create or replace trigger on_auth_user_created
+  after insert on auth.users
+  for each row execute function private.on_auth_user_created();
+
+create or replace trigger on_auth_user_updated
+  after update of last_sign_in_at, email on auth.users
+  for each row
+  when (old.last_sign_in_at is distinct from new.last_sign_in_at or old.email is distinct from new.email)
+  execute function private.on_auth_user_updated();
+
+-- ── deleting a user ──────────────────────────────────────────────────────────
+create function private.on_profile_deleted()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- Their personal organization goes with them; shared organizations stay.
+  delete from public.organizations o where o.created_by = old.id and o.is_personal;
+  perform private.audit('user.delete', null, 'user', old.id::text,
+    jsonb_build_object('identity_provider', old.identity_provider, 'email', old.email));
+  return old;
+end;
+$$;
+comment on function private.on_profile_deleted() is
+  'BEFORE DELETE on profiles (also when auth.users cascades): removes the personal organization, keeps the audit trail. Definer: runs as whoever deletes the auth user.';
+
+create trigger profiles_on_deleted before delete on public.profiles
+  for each row execute function private.on_profile_deleted();
+
+-- ── repair ───────────────────────────────────────────────────────────────────
+create function private.ensure_provisioned()
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  claims jsonb := auth.jwt();
+  auth_user uuid;
+begin
+  -- Only a Supabase Auth token names an auth.users row; third-party users provision on first request.
+  select u.id into auth_user
+  from auth.users u
+  where u.id::text = claims ->> 'sub'
+    and not exists (select 1 from private.identity_providers i where i.issuer = claims ->> 'iss');
+  if auth_user is null then
+    raise exception using errcode = '42501', message = 'ensure_provisioned needs a signed-in Supabase Auth user';
+  end if;
+  perform private.provision_auth_user(auth_user);
+  return jsonb_build_object(
+    'profile', (select to_jsonb(p) from public.profiles p where p.id = auth_user),
+    'memberships', (select coalesce(jsonb_agg(to_jsonb(m)), '[]'::jsonb) from public.memberships m where m.user_id = auth_user));
+end;
+$$;
+comment on function private.ensure_provisioned() is
+  'Creates whatever is missing for the calling Supabase Auth user (legacy users). Definer: reads auth.users, writes rows clients cannot.';
+
+create function private.ensure_default_organization(name text, slug text)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  org public.organizations;
+begin
+  if auth.role() is not null and not private.has_platform_permission('users:admin') then
+    return private.deny('organization.ensure_default', 'you may not manage the default organization');
+  end if;
+  select * into org from public.organizations o where o.is_default;
+  if org is null then
+    insert into public.organizations (slug, name, is_default)
+    values (private.valid_slug(coalesce(slug, name)), private.valid_org_name(name), true)
+    on conflict (is_default) where is_default do nothing
+    returning * into org;
+    select * into org from public.organizations o where o.is_default;
+    perform private.audit('organization.ensure_default', org.id, 'organization', org.id::text, jsonb_build_object('slug', org.slug));
+  end if;
+  update private.settings s set default_organization_id = org.id where s.default_organization_id is distinct from org.id;
+  return to_jsonb(org);
+end;
+$$;
+comment on function private.ensure_default_organization(text, text) is
+  'Creates the default organization if there is none and makes provisioning use it (users:admin). Definer: writes settings.';
+
+create function private.ensure_default_organization_membership()
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  default_org uuid := (select s.default_organization_id from private.settings s);
+  added integer;
+begin
+  if auth.role() is not null and not private.has_platform_permission('users:admin') then
+    perform private.deny('organization.backfill_default', 'you may not backfill the default organization');
+    return 0;
+  end if;
+  if default_org is null then
+    raise exception using errcode = '55000', message = 'there is no default organization; call ensure_default_organization first';
+  end if;
+  insert into public.memberships (organization_id, user_id, role)
+  select default_org, p.id, 'member' from public.profiles p
+  on conflict do nothing;
+  get diagnostics added = row_count;
+  perform private.audit('organization.backfill_default', default_org, 'organization', default_org::text, jsonb_build_object('added', added));
+  return added;
+end;
+$$;
+comment on function private.ensure_default_organization_membership() is
+  'Adds every user who is not yet a member to the default organization; returns how many (users:admin). Definer: inserts memberships.';
+
+create function public.ensure_provisioned()
+returns jsonb language sql set search_path = '' as $$ select private.ensure_provisioned() $$;
+create function public.ensure_default_organization(name text default 'Default', slug text default null)
+returns jsonb language sql set search_path = '' as $$ select private.ensure_default_organization(name, slug) $$;
+create function public.ensure_default_organization_membership()
+returns integer language sql set search_path = '' as $$ select private.ensure_default_organization_membership() $$;
+comment on function public.ensure_provisioned() is 'RPC: repair your own profile, memberships and starter project if any are missing.';
+comment on function public.ensure_default_organization(text, text) is 'RPC: create the default organization if missing (users:admin).';
+comment on function public.ensure_default_organization_membership() is 'RPC: add every user to the default organization (users:admin); returns the number added.';
+
+grant execute on function private.ensure_provisioned(), private.ensure_default_organization(text, text),
+  private.ensure_default_organization_membership() to authenticated, service_role;
+revoke execute on function public.ensure_provisioned(), public.ensure_default_organization(text, text),
+  public.ensure_default_organization_membership() from public, anon;
+grant execute on function public.ensure_provisioned(), public.ensure_default_organization(text, text),
+  public.ensure_default_organization_membership() to authenticated, service_role;
