@@ -32,21 +32,21 @@ select has_table('auth', 'sessions', 'auth.sessions exists');
 select has_extension('extensions', 'pgcrypto', 'pgcrypto lives in the extensions schema');
 
 -- ── auth.uid(), auth.role(), auth.email(), auth.jwt() ────────────────────────
-select set_config('request.jwt.claims', '{"sub":"6e1c2ba0-1b5a-4bd4-9b8f-52b7dfd1a7a0","role":"authenticated","email":"a@example.com"}', true);
+set local "request.jwt.claims" = '{"sub":"6e1c2ba0-1b5a-4bd4-9b8f-52b7dfd1a7a0","role":"authenticated","email":"a@example.com"}';
 select is(auth.uid(), '6e1c2ba0-1b5a-4bd4-9b8f-52b7dfd1a7a0'::uuid, 'auth.uid() reads sub from request.jwt.claims');
 select is(auth.role(), 'authenticated', 'auth.role() reads role');
 select is(auth.email(), 'a@example.com', 'auth.email() reads email');
 select is(auth.jwt() ->> 'sub', '6e1c2ba0-1b5a-4bd4-9b8f-52b7dfd1a7a0', 'auth.jwt() returns the claims');
 
-select set_config('request.jwt.claim.sub', 'a0b5c2f0-0000-4000-8000-000000000001', true);
+set local "request.jwt.claim.sub" = 'a0b5c2f0-0000-4000-8000-000000000001';
 select is(auth.uid(), 'a0b5c2f0-0000-4000-8000-000000000001'::uuid, 'the legacy request.jwt.claim.sub setting wins');
-select set_config('request.jwt.claim.sub', '', true);
+set local "request.jwt.claim.sub" = '';
 select is(auth.uid(), '6e1c2ba0-1b5a-4bd4-9b8f-52b7dfd1a7a0'::uuid, 'an empty legacy setting counts as unset');
 
-select set_config('request.jwt.claims', '{"sub":"user_2abcDEF","role":"authenticated"}', true);
+set local "request.jwt.claims" = '{"sub":"user_2abcDEF","role":"authenticated"}';
 select throws_ok('select auth.uid()', '22P02', null, 'auth.uid() raises 22P02 for a non-UUID third-party subject');
 
-select set_config('request.jwt.claims', '', true);
+set local "request.jwt.claims" = '';
 select is(auth.uid(), null, 'with no claims auth.uid() is null');
 
 select * from finish();

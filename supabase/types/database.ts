@@ -4,13 +4,342 @@ export type Database = {
   
   "public": {
           Tables: {
-            [_ in never]: never
+            "audit_events": {
+                  Row: {
+                    "action": string,"actor_id": string | null,"actor_type": string,"details": NonNullable<Json>,"id": number,"occurred_at": string,"organization_id": string | null,"outcome": string,"target_id": string | null,"target_type": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "action": string,"actor_id"?: string | null,"actor_type": string,"details"?: NonNullable<Json>,"id"?: never,"occurred_at"?: string,"organization_id"?: string | null,"outcome"?: string,"target_id"?: string | null,"target_type"?: string | null
+                  }
+                  Update: {
+                    "action"?: string,"actor_id"?: string | null,"actor_type"?: string,"details"?: NonNullable<Json>,"id"?: never,"occurred_at"?: string,"organization_id"?: string | null,"outcome"?: string,"target_id"?: string | null,"target_type"?: string | null
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"draft_files": {
+                  Row: {
+                    "content": string,"created_at": string,"id": string,"name": string,"session_id": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "content"?: string,"created_at"?: string,"id"?: string,"name": string,"session_id": string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Update: {
+                    "content"?: string,"created_at"?: string,"id"?: string,"name"?: string,"session_id"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "draft_files_session_id_user_id_fkey"
+      columns: ["session_id","user_id"]
+isOneToOne: false
+      referencedRelation: "research_sessions"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "draft_files_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"invitations": {
+                  Row: {
+                    "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"organization_id": string,"revoked_at": string | null,"role": string,"role_scope": string,"token_hash": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"email": string,"expires_at": string,"id"?: string,"invited_by"?: string | null,"organization_id": string,"revoked_at"?: string | null,"role": string,"role_scope"?: string,"token_hash": string
+                  }
+                  Update: {
+                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"email"?: string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"organization_id"?: string,"revoked_at"?: string | null,"role"?: string,"role_scope"?: string,"token_hash"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "invitations_accepted_by_fkey"
+      columns: ["accepted_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "invitations_invited_by_fkey"
+      columns: ["invited_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "invitations_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "invitations_role_scope_role_fkey"
+      columns: ["role_scope","role"]
+isOneToOne: false
+      referencedRelation: "roles"
+      referencedColumns: ["scope","name"]
+    }
+                  ]
+                },"memberships": {
+                  Row: {
+                    "created_at": string,"organization_id": string,"role": string,"role_scope": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"organization_id": string,"role": string,"role_scope"?: string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"organization_id"?: string,"role"?: string,"role_scope"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "memberships_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "memberships_role_scope_role_fkey"
+      columns: ["role_scope","role"]
+isOneToOne: false
+      referencedRelation: "roles"
+      referencedColumns: ["scope","name"]
+    },{
+      foreignKeyName: "memberships_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"organizations": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"description": string | null,"id": string,"is_default": boolean,"is_personal": boolean,"name": string,"plan": string,"slug": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"is_default"?: boolean,"is_personal"?: boolean,"name": string,"plan"?: string,"slug": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"is_default"?: boolean,"is_personal"?: boolean,"name"?: string,"plan"?: string,"slug"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "organizations_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"permissions": {
+                  Row: {
+                    "description": string,"name": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "description": string,"name": string
+                  }
+                  Update: {
+                    "description"?: string,"name"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"platform_role_assignments": {
+                  Row: {
+                    "created_at": string,"granted_by": string | null,"role": string,"role_scope": string,"source": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"granted_by"?: string | null,"role": string,"role_scope"?: string,"source": string,"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"granted_by"?: string | null,"role"?: string,"role_scope"?: string,"source"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "platform_role_assignments_granted_by_fkey"
+      columns: ["granted_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "platform_role_assignments_role_scope_role_fkey"
+      columns: ["role_scope","role"]
+isOneToOne: false
+      referencedRelation: "roles"
+      referencedColumns: ["scope","name"]
+    },{
+      foreignKeyName: "platform_role_assignments_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"profiles": {
+                  Row: {
+                    "auth_user_id": string | null,"avatar_url": string | null,"beta_features": NonNullable<Json>,"company_name": string | null,"created_at": string,"disabled_at": string | null,"display_name": string | null,"email": string | null,"id": string,"identity_provider": string,"identity_sub": string,"last_login_at": string | null,"onboarding_completed": boolean,"plan": string,"timezone": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"id"?: string,"identity_provider": string,"identity_sub": string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"id"?: string,"identity_provider"?: string,"identity_sub"?: string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"projects": {
+                  Row: {
+                    "created_at": string,"created_by": string | null,"description": string | null,"id": string,"is_starter": boolean,"name": string,"organization_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"is_starter"?: boolean,"name": string,"organization_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"created_by"?: string | null,"description"?: string | null,"id"?: string,"is_starter"?: boolean,"name"?: string,"organization_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "projects_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "projects_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"research_sessions": {
+                  Row: {
+                    "created_at": string,"id": string,"status": string,"title": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"id"?: string,"status"?: string,"title": string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"id"?: string,"status"?: string,"title"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "research_sessions_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"role_permissions": {
+                  Row: {
+                    "permission": string,"role": string,"scope": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "permission": string,"role": string,"scope": string
+                  }
+                  Update: {
+                    "permission"?: string,"role"?: string,"scope"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "role_permissions_permission_fkey"
+      columns: ["permission"]
+isOneToOne: false
+      referencedRelation: "permissions"
+      referencedColumns: ["name"]
+    },{
+      foreignKeyName: "role_permissions_scope_role_fkey"
+      columns: ["scope","role"]
+isOneToOne: false
+      referencedRelation: "roles"
+      referencedColumns: ["scope","name"]
+    }
+                  ]
+                },"roles": {
+                  Row: {
+                    "description": string,"name": string,"rank": number,"scope": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "description": string,"name": string,"rank": number,"scope": string
+                  }
+                  Update: {
+                    "description"?: string,"name"?: string,"rank"?: number,"scope"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                }
           }
           Views: {
             [_ in never]: never
           }
           Functions: {
-            [_ in never]: never
+            "accept_invitation":
+{ Args: { "token": string }; Returns: Json
+                           },
+"add_member":
+{ Args: { "email"?: string,"organization_id": string,"role"?: string,"user_id"?: string }; Returns: Json
+                           },
+"change_member_role":
+{ Args: { "organization_id": string,"role": string,"user_id": string }; Returns: Json
+                           },
+"create_invitation":
+{ Args: { "email": string,"organization_id": string,"role"?: string }; Returns: Json
+                           },
+"create_organization":
+{ Args: { "description"?: string,"name": string,"slug"?: string }; Returns: Json
+                           },
+"delete_organization":
+{ Args: { "organization_id": string }; Returns: Json
+                           },
+"ensure_default_organization":
+{ Args: { "name"?: string,"slug"?: string }; Returns: Json
+                           },
+"ensure_default_organization_membership":
+{ Args: Record<PropertyKey, never>; Returns: number
+                           },
+"ensure_provisioned":
+{ Args: Record<PropertyKey, never>; Returns: Json
+                           },
+"grant_platform_role":
+{ Args: { "role": string,"user_id": string }; Returns: Json
+                           },
+"has_permission":
+{ Args: { "organization_id"?: string,"permission": string }; Returns: boolean
+                           },
+"leave_organization":
+{ Args: { "organization_id": string }; Returns: Json
+                           },
+"protect_table":
+{ Args: { "column_name"?: string,"read_permission"?: string,"scope"?: string,"target": unknown,"write_permission"?: string }; Returns: Json
+                           },
+"remove_member":
+{ Args: { "organization_id": string,"user_id": string }; Returns: Json
+                           },
+"revoke_invitation":
+{ Args: { "invitation_id": string }; Returns: Json
+                           },
+"revoke_platform_role":
+{ Args: { "role": string,"user_id": string }; Returns: Json
+                           },
+"transfer_ownership":
+{ Args: { "new_owner_id": string,"organization_id": string }; Returns: Json
+                           },
+"update_organization":
+{ Args: { "description"?: string,"name"?: string,"organization_id": string,"slug"?: string }; Returns: Json
+                           }
           }
           Enums: {
             [_ in never]: never
