@@ -265,7 +265,7 @@ begin
     return private.deny('membership.add', format('you may not grant "%s", which ranks above your own role', role), organization_id, 'organization', organization_id::text);
   end if;
   if target is null and email is not null then
-    select p.id into target from public.profiles p where lower(p.email) = lower(pg_catalog.btrim(email)) order by p.created_at limit 1;
+    select p.id into target from public.profiles p where lower(p.email) = lower(pg_catalog.btrim(add_member.email)) order by p.created_at limit 1;
     if target is null then
       raise exception using errcode = 'P0002', message = format('no user with email "%s"', email);
     end if;
