@@ -6,7 +6,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(119);
+select plan(131);
 
 select is(pg_temp.probe(actor, statement), expected, format('%s: %s', table_name, description))
 from (values
@@ -138,7 +138,20 @@ from (values
   ('draft_files', 'member_a', 'update public.draft_files set content = ''x'' where id = ''b0000000-0000-4000-8000-0000000000d2'' returning 1', 'rows:0', 'a user cannot edit someone else''s draft'),
   ('draft_files', 'member_a', 'delete from public.draft_files where id = ''a0000000-0000-4000-8000-0000000000d1'' returning 1', 'rows:1', 'an owner deletes their draft'),
   ('draft_files', 'member_a', 'delete from public.draft_files where id = ''b0000000-0000-4000-8000-0000000000d2'' returning 1', 'rows:0', 'a user cannot delete someone else''s draft'),
-  ('draft_files', 'service_role', 'select * from public.draft_files where id in (''a0000000-0000-4000-8000-0000000000d1'', ''b0000000-0000-4000-8000-0000000000d2'')', 'rows:2', 'service_role reads every draft')
+  ('draft_files', 'service_role', 'select * from public.draft_files where id in (''a0000000-0000-4000-8000-0000000000d1'', ''b0000000-0000-4000-8000-0000000000d2'')', 'rows:2', 'service_role reads every draft'),
+  -- ── a third-party token with a non-UUID subject: no errors, no rows ─────────
+  ('profiles', 'unprovisioned_clerk_user', 'select * from public.profiles', 'rows:0', 'a non-UUID subject reads no profile and raises nothing'),
+  ('organizations', 'unprovisioned_clerk_user', 'select * from public.organizations', 'rows:0', 'a non-UUID subject reads no organization'),
+  ('memberships', 'unprovisioned_clerk_user', 'select * from public.memberships', 'rows:0', 'a non-UUID subject reads no membership'),
+  ('invitations', 'unprovisioned_clerk_user', 'select id from public.invitations', 'rows:0', 'a non-UUID subject reads no invitation'),
+  ('platform_role_assignments', 'unprovisioned_clerk_user', 'select * from public.platform_role_assignments', 'rows:0', 'a non-UUID subject reads no platform role'),
+  ('audit_events', 'unprovisioned_clerk_user', 'select * from public.audit_events', 'rows:0', 'a non-UUID subject reads no audit event'),
+  ('roles', 'unprovisioned_clerk_user', 'select * from public.roles', 'rows:7', 'a non-UUID subject still reads the catalog'),
+  ('projects', 'unprovisioned_clerk_user', 'select * from public.projects', 'rows:0', 'a non-UUID subject reads no project'),
+  ('projects', 'unprovisioned_clerk_user', 'insert into public.projects (organization_id, name) values (''a0000000-0000-4000-8000-00000000000a'', ''x'') returning 1', 'error:42501', 'a non-UUID subject cannot insert projects'),
+  ('research_sessions', 'unprovisioned_clerk_user', 'select * from public.research_sessions', 'rows:0', 'a non-UUID subject reads no session'),
+  ('research_sessions', 'unprovisioned_clerk_user', 'insert into public.research_sessions (title) values (''x'') returning 1', 'error:42501', 'a non-UUID subject cannot create a session'),
+  ('draft_files', 'unprovisioned_clerk_user', 'select * from public.draft_files', 'rows:0', 'a non-UUID subject reads no draft')
 ) as matrix(table_name, actor, statement, expected, description);
 
 select * from finish();
