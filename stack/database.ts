@@ -33,9 +33,14 @@ export async function hasPlatformLayer(url: string): Promise<boolean> {
   }
 }
 
-/** Applies stack/platform/*.sql in order, as the superuser, in one transaction. */
-async function bootstrapPlatform(superuserUrl: string): Promise<void> {
-  const files = readdirSync(platformDir).filter((f) => f.endsWith(".sql")).sort();
+/**
+ * Applies stack/platform/*.sql in order, as the superuser, in one transaction.
+ * 01_roles.sql is cluster-wide and runs only for the first database of a cluster.
+ */
+async function bootstrapPlatform(superuserUrl: string, options: { roles: boolean }): Promise<void> {
+  const files = readdirSync(platformDir)
+    .filter((f) => f.endsWith(".sql") && (options.roles || !f.startsWith("01_")))
+    .sort();
   const sql = postgres(superuserUrl, { max: 1, onnotice: () => {} });
   try {
     await sql.begin(async (tx) => {
@@ -79,13 +84,35 @@ export async function ensureDatabase(options: { quiet?: boolean } = {}): Promise
   // Before the bootstrap only the initdb superuser exists, so ask as that role.
   if (!(await hasPlatformLayer(localDbUrl("supabase_admin")))) {
     log("database: bootstrapping the Supabase platform layer ...");
-    await bootstrapPlatform(localDbUrl("supabase_admin"));
+    await bootstrapPlatform(localDbUrl("supabase_admin"), { roles: true });
     seed = true;
   }
   const output = await pushMigrations(url, { seed });
   if (created || seed) log(output);
   log(`database: ${redact(url)}`);
   return { url, authAdminUrl: localDbUrl("supabase_auth_admin"), local: true };
+}
+
+/**
+ * A second database in the local cluster (for benchmarks): created with the platform
+ * layer and migrated on first use, migrated again when new migrations arrive.
+ */
+export async function ensureLocalDatabase(name: string): Promise<Database> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid database name "${name}"`);
+  await ensureDatabase({ quiet: true });
+  const admin = postgres(localDbUrl("supabase_admin"), { max: 1, onnotice: () => {} });
+  try {
+    const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
+    if (!exists) {
+      await admin.unsafe(`create database ${name}`);
+      await bootstrapPlatform(localDbUrl("supabase_admin", name), { roles: false });
+    }
+  } finally {
+    await admin.end();
+  }
+  const url = localDbUrl("postgres", name);
+  await pushMigrations(url);
+  return { url, authAdminUrl: localDbUrl("supabase_auth_admin", name), local: true };
 }
 
 /** Drops the local database and rebuilds it: platform layer, migrations, seed. */

@@ -1,4 +1,5 @@
--- Platform layer, part 1: the roles a Supabase database has.
+-- Platform layer, part 1: the roles a Supabase database has. Roles belong to the
+-- cluster, so this part runs once per cluster; the other parts run per database.
 -- Runs as the initdb superuser `supabase_admin`. Local development and tests only.
 -- Source of truth: shared/supabase-platform-facts.md §1.
 
@@ -29,7 +30,6 @@ alter role supabase_admin set search_path = "$user", public, auth, extensions;
 create role supabase_auth_admin login noinherit nobypassrls password 'postgres';
 alter role supabase_auth_admin set search_path = auth;
 alter role supabase_auth_admin set idle_in_transaction_session_timeout = 60000;
-grant create on database postgres to supabase_auth_admin;
 
 create role supabase_storage_admin login noinherit createrole;
 alter role supabase_storage_admin set search_path = storage;
@@ -43,5 +43,3 @@ grant pg_read_all_data to supabase_read_only_user;
 create role supabase_replication_admin login replication;
 create role supabase_etl_admin login replication;
 create role pgbouncer login;
-
-grant all on database postgres to postgres, dashboard_user;

@@ -1,5 +1,16 @@
--- Platform layer, part 2: schemas, extensions and the Data API exposure setting.
--- Source of truth: shared/supabase-platform-facts.md §2.
+-- Platform layer, part 2: database privileges, schemas, extensions and the Data API
+-- exposure setting. Source of truth: shared/supabase-platform-facts.md §2.
+
+-- ── this database ────────────────────────────────────────────────────────────
+-- supabase_auth_admin gained CREATE on the database in 2025-11.
+do $$
+begin
+  execute format('grant all on database %I to postgres, dashboard_user', current_database());
+  execute format('grant create on database %I to supabase_auth_admin', current_database());
+  -- The Data API's exposed schemas, read by the advisors' exposure lints.
+  execute format('alter database %I set pgrst.db_schemas = %L', current_database(), 'public,graphql_public');
+end;
+$$;
 
 -- ── public ───────────────────────────────────────────────────────────────────
 -- Deliberately no default privileges for the API roles: since 2026-10-30 new public
@@ -33,6 +44,3 @@ grant usage on schema graphql_public to anon, authenticated, service_role;
 create schema storage authorization supabase_admin;
 grant usage on schema storage to anon, authenticated, service_role;
 grant all on schema storage to supabase_storage_admin;
-
--- ── Data API exposure, read by the advisors' exposure lints ──────────────────
-alter database postgres set pgrst.db_schemas = 'public,graphql_public';

@@ -1,0 +1,108 @@
+// RLS cost at scale (issue 3): 1,000,000 projects over 10,000 organizations and
+// 100,000 users. Each query runs as a user in 1, 10, 100 and 1,000 organizations under
+// RLS, against its floor: the same query run by a role that bypasses RLS, with the
+// policy's condition written out as a plain WHERE.
+import type postgres from "postgres";
+import { percentile, round } from "./stats.ts";
+import { timeQuery } from "./server-timing.ts";
+
+const ISSUER = "https://bench.tenantry.test";
+export const ORG_COUNTS = [1, 10, 100, 1000] as const;
+const RUNS = 25;
+
+/** Seeds once; a later run finds the marker organization and reuses the data. */
+export async function seedRlsData(sql: postgres.Sql, log: (msg: string) => void): Promise<void> {
+  const [seeded] = await sql`select 1 from public.organizations where slug = 'bench-10000'`;
+  if (seeded) return;
+  log("seeding 10,000 organizations, 100,000 users, 1,000,000 projects (once) ...");
+  await sql.begin(async (tx) => {
+    await tx`
+      insert into public.organizations (id, slug, name)
+      select ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'bench-' || n, 'Bench ' || n
+      from generate_series(1, 10000) n`;
+    await tx`
+      insert into public.profiles (id, identity_provider, identity_sub, email)
+      select ('00000000-0000-4000-9000-' || lpad(to_hex(n), 12, '0'))::uuid, ${ISSUER}, 'u' || n, 'u' || n || '@bench.test'
+      from generate_series(1, 100000) n`;
+    // Background: every user belongs to two organizations.
+    await tx`
+      insert into public.memberships (organization_id, user_id, role)
+      select ('00000000-0000-4000-8000-' || lpad(to_hex(o), 12, '0'))::uuid,
+             ('00000000-0000-4000-9000-' || lpad(to_hex(n), 12, '0'))::uuid, 'member'
+      from generate_series(1, 100000) n, lateral (values (n % 10000 + 1), ((n * 7 + 3) % 10000 + 1)) as pick(o)
+      on conflict do nothing`;
+    // The measured users: one per organization count, member of the first k organizations.
+    for (const k of ORG_COUNTS) {
+      await tx`
+        insert into public.profiles (id, identity_provider, identity_sub, email)
+        values (${benchUserId(k)}, ${ISSUER}, ${"k" + k}, ${`k${k}@bench.test`})`;
+      await tx`
+        insert into public.memberships (organization_id, user_id, role)
+        select ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, ${benchUserId(k)}, 'member'
+        from generate_series(1, ${k}::int) n`;
+    }
+    await tx`
+      insert into public.projects (organization_id, name, created_by, created_at)
+      select ('00000000-0000-4000-8000-' || lpad(to_hex(n % 10000 + 1), 12, '0'))::uuid, 'Project ' || n, null,
+             timestamptz '2026-01-01' + (n * 31.5) * interval '1 second'
+      from generate_series(1, 1000000) n`;
+  });
+  await sql`analyze public.organizations, public.profiles, public.memberships, public.projects`;
+}
+
+export function benchUserId(orgCount: number): string {
+  return `00000000-0000-4000-a000-${String(orgCount).padStart(12, "0")}`;
+}
+
+function userIdentity(orgCount: number) {
+  return { role: "authenticated" as const, claims: { sub: `k${orgCount}`, iss: ISSUER, aud: "authenticated" } };
+}
+
+/** The policy's condition (projects_select_members), written out for a role that bypasses RLS. */
+function floorCondition(orgCount: number): string {
+  return `organization_id = any (array(
+    select m.organization_id from public.memberships m
+    join public.role_permissions rp on rp.scope = 'org' and rp.role = m.role and rp.permission = 'data:read'
+    where m.user_id = '${benchUserId(orgCount)}'))`;
+}
+
+const LIST = "select id, name, created_at from public.projects";
+const ORDER = "order by created_at desc limit 50";
+
+async function ratio(sql: postgres.Sql, rlsQuery: string, floorQuery: string, orgCount: number) {
+  // Interleave to spread machine noise evenly over both sides.
+  const rls: number[] = [];
+  const floor: number[] = [];
+  for (let round_ = 0; round_ < 3; round_++) {
+    floor.push(...(await timeQuery(sql, floorQuery, { role: null }, RUNS)));
+    rls.push(...(await timeQuery(sql, rlsQuery, userIdentity(orgCount), RUNS)));
+  }
+  rls.sort((a, b) => a - b);
+  floor.sort((a, b) => a - b);
+  const rlsMedian = percentile(rls, 50);
+  const floorMedian = percentile(floor, 50);
+  return { rlsMedian, floorMedian, ratio: rlsMedian / floorMedian };
+}
+
+export async function rlsBench(sql: postgres.Sql, log: (msg: string) => void): Promise<Record<string, number>> {
+  await seedRlsData(sql, log);
+  const figures: Record<string, number> = {};
+  for (const k of ORG_COUNTS) {
+    const suffix = k === 1 ? "1org" : `${k}orgs`;
+    const list = await ratio(sql, `${LIST} ${ORDER}`, `${LIST} where ${floorCondition(k)} ${ORDER}`, k);
+    figures[`rls_list_ms_${suffix}`] = round(list.rlsMedian);
+    figures[`rls_list_floor_ms_${suffix}`] = round(list.floorMedian);
+    figures[`rls_list_ratio_${suffix}`] = round(list.ratio, 2);
+
+    const oneOrg = "organization_id = '00000000-0000-4000-8000-000000000001'";
+    const filtered = await ratio(sql, `${LIST} where ${oneOrg} ${ORDER}`, `${LIST} where ${oneOrg} and ${floorCondition(k)} ${ORDER}`, k);
+    figures[`rls_filtered_ms_${suffix}`] = round(filtered.rlsMedian);
+    figures[`rls_filtered_ratio_${suffix}`] = round(filtered.ratio, 2);
+  }
+  const [target] = await sql`select id from public.projects where organization_id = '00000000-0000-4000-8000-000000000001' limit 1`;
+  const point = `select id, name from public.projects where id = '${target.id}'`;
+  const pointRatio = await ratio(sql, point, `${point} and ${floorCondition(1000)}`, 1000);
+  figures.rls_point_ms = round(pointRatio.rlsMedian);
+  figures.rls_point_ratio = round(pointRatio.ratio, 2);
+  return figures;
+}
