@@ -14,92 +14,130 @@ comment on table private.identity_providers is
   'Third-party token issuers (Clerk, Frontegg, OIDC) whose users Tenantry provisions. A token from one of these is never taken for a Supabase Auth user, even if its subject looks like one.';
 
 -- ── the caller ───────────────────────────────────────────────────────────────
+-- PL/pgSQL rather than SQL: these run inside every policy check, and PL/pgSQL keeps
+-- their query plans for the session where a non-inlined SQL function re-plans per call.
 create function private.caller_id()
 returns uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  -- Reads the subject as text, so a non-UUID third-party subject never raises (auth.uid() would).
-  with claims as (select auth.jwt() as c)
-  select p.id
-  from claims, public.profiles p
-  where p.disabled_at is null
-    and p.identity_sub = claims.c ->> 'sub'
-    and (
-      p.identity_provider = claims.c ->> 'iss'
-      or (
-        p.identity_provider = 'supabase'
-        and not exists (select 1 from private.identity_providers i where i.issuer = claims.c ->> 'iss')
-      )
-    )
-  order by p.identity_provider = 'supabase'
-  limit 1
+declare
+  claims jsonb := auth.jwt();
+  subject text := claims ->> 'sub';
+  token_issuer text := claims ->> 'iss';
+  result uuid;
+begin
+  -- The subject is compared as text, so a non-UUID third-party subject never raises (auth.uid() would).
+  if subject is null then
+    return null;
+  end if;
+  select p.id into result from public.profiles p
+  where p.identity_provider = token_issuer and p.identity_sub = subject and p.disabled_at is null;
+  if result is null and not exists (select 1 from private.identity_providers i where i.issuer = token_issuer) then
+    select p.id into result from public.profiles p
+    where p.identity_provider = 'supabase' and p.identity_sub = subject and p.disabled_at is null;
+  end if;
+  return result;
+end;
 $$;
 comment on function private.caller_id() is
   'The profile id of the current caller, or null (anonymous, unknown or disabled). Definer: reads profiles, whose own policies call this.';
 
-create function private.caller_platform_permissions()
+create function private.user_platform_permissions(user_id uuid)
 returns text[]
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(array_agg(distinct rp.permission), '{}')
-  from public.platform_role_assignments a
-  join public.role_permissions rp on rp.scope = 'platform' and rp.role = a.role
-  where a.user_id = private.caller_id()
+begin
+  return array(
+    select distinct rp.permission
+    from public.platform_role_assignments a
+    join public.role_permissions rp on rp.scope = 'platform' and rp.role = a.role
+    where a.user_id = user_platform_permissions.user_id);
+end;
+$$;
+comment on function private.user_platform_permissions(uuid) is
+  'Permissions a user holds through platform roles. Definer: reads assignments regardless of their policies.';
+
+create function private.caller_platform_permissions()
+returns text[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  -- The secret key (service_role) is the operator's own credential: it holds everything.
+  if auth.role() = 'service_role' then
+    return array(select p.name from public.permissions p);
+  end if;
+  return private.user_platform_permissions(private.caller_id());
+end;
 $$;
 comment on function private.caller_platform_permissions() is
-  'Permissions the caller holds through platform roles. Definer: reads assignments regardless of their policies.';
+  'Permissions the caller holds through platform roles (all of them for service_role). Definer: see user_platform_permissions.';
 
 create function private.has_platform_permission(permission text)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  -- The secret key (service_role) is the operator's own credential: it holds everything.
-  select auth.role() = 'service_role' or permission = any (private.caller_platform_permissions())
+begin
+  return permission = any (private.caller_platform_permissions());
+end;
 $$;
 comment on function private.has_platform_permission(text) is
   'Whether a platform role (or the service_role key) gives the caller this permission. Definer: see caller_platform_permissions.';
 
 create function private.caller_org_ids(permission text)
 returns uuid[]
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select case
-    when private.has_platform_permission(permission)
-      then (select coalesce(array_agg(o.id), '{}') from public.organizations o)
-    else (
-      select coalesce(array_agg(m.organization_id), '{}')
-      from public.memberships m
-      join public.role_permissions rp
-        on rp.scope = 'org' and rp.role = m.role and rp.permission = caller_org_ids.permission
-      where m.user_id = private.caller_id()
-    )
-  end
+declare
+  caller uuid;
+begin
+  if auth.role() = 'service_role' then
+    return array(select o.id from public.organizations o);
+  end if;
+  caller := private.caller_id();
+  if caller is null then
+    return '{}';
+  end if;
+  if permission = any (private.user_platform_permissions(caller)) then
+    return array(select o.id from public.organizations o);
+  end if;
+  return array(
+    select m.organization_id
+    from public.memberships m
+    join public.role_permissions rp on rp.scope = 'org' and rp.role = m.role and rp.permission = caller_org_ids.permission
+    where m.user_id = caller);
+end;
 $$;
 comment on function private.caller_org_ids(text) is
   'Organizations in which the caller holds the permission (all of them for a platform role that grants it). Definer: reads memberships without recursing into their policies.';
 
 create function private.caller_co_member_ids()
 returns uuid[]
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(array_agg(distinct m.user_id), '{}')
-  from public.memberships m
-  where m.organization_id = any (private.caller_org_ids('members:read'))
+begin
+  return array(
+    select distinct m.user_id
+    from public.memberships m
+    where m.organization_id = any (private.caller_org_ids('members:read')));
+end;
 $$;
 comment on function private.caller_co_member_ids() is
   'Users who share an organization where the caller may see members. Definer: reads memberships across those orgs.';
@@ -129,13 +167,15 @@ comment on function private.org_role(uuid, uuid) is 'A user''s role in an organi
 
 create function private.has_permission(permission text, organization_id uuid)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select private.has_platform_permission(permission)
-      or (organization_id is not null and organization_id = any (private.caller_org_ids(permission)))
+begin
+  return private.has_platform_permission(permission)
+      or (organization_id is not null and organization_id = any (private.caller_org_ids(permission)));
+end;
 $$;
 comment on function private.has_permission(text, uuid) is 'Platform permission, or the permission through the caller''s role in the organization. Definer: see caller_org_ids.';
 
@@ -161,19 +201,19 @@ create function private.audit(
   outcome text default 'success'
 )
 returns void
-language sql
+language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  actor uuid := private.caller_id();
+begin
   insert into public.audit_events (actor_id, actor_type, action, outcome, organization_id, target_type, target_id, details)
-  select actor.id,
-         case
-           when auth.role() = 'service_role' then 'service'
-           when actor.id is not null then 'user'
-           else 'system'
-         end,
-         action, outcome, organization_id, target_type, target_id, coalesce(details, '{}'::jsonb)
-  from (select private.caller_id() as id) as actor
+  values (
+    actor,
+    case when auth.role() = 'service_role' then 'service' when actor is not null then 'user' else 'system' end,
+    action, outcome, organization_id, target_type, target_id, coalesce(details, '{}'::jsonb));
+end;
 $$;
 comment on function private.audit(text, uuid, text, text, jsonb, text) is
   'Appends one audit event for the current caller. Definer: clients have no INSERT on audit_events.';
@@ -197,7 +237,7 @@ comment on function private.deny(text, text, uuid, text, text) is
 
 -- ── grants: the API roles evaluate these inside policies and RPCs ────────────
 grant usage on schema private to authenticated, service_role;
-grant execute on function private.caller_id(), private.caller_platform_permissions(), private.has_platform_permission(text),
+grant execute on function private.caller_id(), private.user_platform_permissions(uuid), private.caller_platform_permissions(), private.has_platform_permission(text),
   private.caller_org_ids(text), private.caller_co_member_ids(), private.caller_email(), private.has_permission(text, uuid)
   to authenticated, service_role;
 revoke execute on function public.has_permission(text, uuid) from public;

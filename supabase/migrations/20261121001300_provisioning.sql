@@ -12,35 +12,35 @@ comment on column private.settings.default_platform_roles is 'Platform roles eve
 create unique index organizations_personal_key on public.organizations (created_by) where is_personal;
 
 -- ── sanitising metadata ──────────────────────────────────────────────────────
-create function private.clean_text(value jsonb, max_length integer)
+create function private.metadata_text(metadata jsonb, keys text[], max_length integer)
 returns text
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  -- Strings and numbers become trimmed text without control characters, cut to length;
-  -- objects, arrays, booleans, null and blanks become null. Never raises.
-  select nullif(
-    left(pg_catalog.btrim(pg_catalog.regexp_replace(value #>> '{}', '[[:cntrl:]]', '', 'g')), max_length),
-    '')
-  where pg_catalog.jsonb_typeof(value) in ('string', 'number')
+declare
+  key text;
+  value text;
+begin
+  -- The first usable value among claim-name variants (name, full_name, ...): strings and
+  -- numbers become trimmed text without control characters, cut to length; objects,
+  -- arrays, booleans, null and blanks are skipped. Never raises.
+  if pg_catalog.jsonb_typeof(metadata) is distinct from 'object' then
+    return null;
+  end if;
+  foreach key in array keys loop
+    if pg_catalog.jsonb_typeof(metadata -> key) in ('string', 'number') then
+      value := nullif(left(pg_catalog.btrim(pg_catalog.regexp_replace(metadata ->> key, '[[:cntrl:]]', '', 'g')), max_length), '');
+      if value is not null then
+        return value;
+      end if;
+    end if;
+  end loop;
+  return null;
+end;
 $$;
-comment on function private.clean_text(jsonb, integer) is 'Turns a metadata value into safe, bounded text or null.';
-
-create function private.first_text(metadata jsonb, keys text[], max_length integer)
-returns text
-language sql
-immutable
-set search_path = ''
-as $$
-  select private.clean_text(
-    case when pg_catalog.jsonb_typeof(metadata) = 'object' then metadata -> k end, max_length)
-  from unnest(keys) with ordinality as t(k, position)
-  where private.clean_text(case when pg_catalog.jsonb_typeof(metadata) = 'object' then metadata -> k end, max_length) is not null
-  order by position
-  limit 1
-$$;
-comment on function private.first_text(jsonb, text[], integer) is 'The first usable value among claim-name variants (name, full_name, ...).';
+comment on function private.metadata_text(jsonb, text[], integer) is
+  'Safe, bounded text from the first usable metadata key, or null. Never raises.';
 
 -- ── provisioning one user ────────────────────────────────────────────────────
 create function private.provision_user(
@@ -58,7 +58,7 @@ set search_path = ''
 as $$
 declare
   settings private.settings := (select s from private.settings s);
-  display_name text := private.first_text(metadata, array['full_name', 'name', 'display_name', 'user_name', 'preferred_username', 'nickname'], 200);
+  display_name text := private.metadata_text(metadata, array['full_name', 'name', 'display_name', 'user_name', 'preferred_username', 'nickname'], 200);
   personal_org uuid;
   inserted boolean;
 begin
@@ -70,9 +70,9 @@ begin
     profile_id, auth_user_id, identity_provider, identity_sub,
     left(lower(pg_catalog.btrim(email)), 320),
     display_name,
-    private.first_text(metadata, array['avatar_url', 'picture', 'avatar'], 2048),
-    private.first_text(metadata, array['company_name', 'company', 'organization'], 200),
-    private.first_text(metadata, array['timezone', 'time_zone', 'zoneinfo', 'tz'], 64)
+    private.metadata_text(metadata, array['avatar_url', 'picture', 'avatar'], 2048),
+    private.metadata_text(metadata, array['company_name', 'company', 'organization'], 200),
+    private.metadata_text(metadata, array['timezone', 'time_zone', 'zoneinfo', 'tz'], 64)
   )
   on conflict do nothing
   returning true into inserted;
@@ -106,11 +106,13 @@ begin
     on conflict (organization_id) where is_starter do nothing;
   end if;
 
-  insert into public.platform_role_assignments (user_id, role, source)
-  select profile_id, r.role, 'default'
-  from unnest(settings.default_platform_roles) as r(role)
-  where exists (select 1 from public.roles x where x.scope = 'platform' and x.name = r.role)
-  on conflict do nothing;
+  if cardinality(settings.default_platform_roles) > 0 then
+    insert into public.platform_role_assignments (user_id, role, source)
+    select profile_id, r.role, 'default'
+    from unnest(settings.default_platform_roles) as r(role)
+    where exists (select 1 from public.roles x where x.scope = 'platform' and x.name = r.role)
+    on conflict do nothing;
+  end if;
 
   if inserted then
     perform private.audit('user.provision', null, 'user', profile_id::text,
@@ -143,7 +145,7 @@ set search_path = ''
 as $$
 begin
   begin
-    perform private.provision_auth_user(new.id);
+    perform private.provision_user(new.id, 'supabase', new.id::text, new.email, new.raw_user_meta_data, new.id);
   exception when others then
     -- A signup must never fail because of provisioning; record it and let ensure_provisioned() repair.
     declare
