@@ -240,8 +240,25 @@ grant usage on schema private to authenticated, service_role;
 grant execute on function private.caller_id(), private.user_platform_permissions(uuid), private.caller_platform_permissions(), private.has_platform_permission(text),
   private.caller_org_ids(text), private.caller_co_member_ids(), private.caller_email(), private.has_permission(text, uuid)
   to authenticated, service_role;
-revoke execute on function public.has_permission(text, uuid) from public;
-grant execute on function public.has_permission(text, uuid) to authenticated, service_role;
+
+-- ── exposing RPC entry points ────────────────────────────────────────────────
+create procedure private.grant_rpc(variadic functions regprocedure[])
+language plpgsql
+set search_path = ''
+as $$
+declare
+  fn regprocedure;
+begin
+  foreach fn in array functions loop
+    execute format('revoke execute on function %s from public, anon', fn);
+    execute format('grant execute on function %s to authenticated, service_role', fn);
+  end loop;
+end;
+$$;
+comment on procedure private.grant_rpc(regprocedure[]) is
+  'Migration helper: makes public RPC functions callable by signed-in users and the service role only (PostgreSQL grants EXECUTE to PUBLIC by default).';
+
+call private.grant_rpc('public.has_permission(text, uuid)');
 
 -- ── policies ─────────────────────────────────────────────────────────────────
 create policy profiles_select_self_comembers_admins on public.profiles

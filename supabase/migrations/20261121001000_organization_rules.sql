@@ -604,17 +604,9 @@ grant execute on function
   private.grant_platform_role(uuid, text), private.revoke_platform_role(uuid, text)
   to authenticated, service_role;
 
-revoke execute on function
-  public.create_organization(text, text, text), public.update_organization(uuid, text, text, text),
-  public.delete_organization(uuid), public.add_member(uuid, uuid, text, text), public.remove_member(uuid, uuid),
-  public.leave_organization(uuid), public.change_member_role(uuid, uuid, text), public.transfer_ownership(uuid, uuid),
-  public.create_invitation(uuid, text, text), public.revoke_invitation(uuid), public.accept_invitation(text),
-  public.grant_platform_role(uuid, text), public.revoke_platform_role(uuid, text)
-  from public, anon;
-grant execute on function
-  public.create_organization(text, text, text), public.update_organization(uuid, text, text, text),
-  public.delete_organization(uuid), public.add_member(uuid, uuid, text, text), public.remove_member(uuid, uuid),
-  public.leave_organization(uuid), public.change_member_role(uuid, uuid, text), public.transfer_ownership(uuid, uuid),
-  public.create_invitation(uuid, text, text), public.revoke_invitation(uuid), public.accept_invitation(text),
-  public.grant_platform_role(uuid, text), public.revoke_platform_role(uuid, text)
-  to authenticated, service_role;
+call private.grant_rpc(
+  'public.create_organization(text, text, text)', 'public.update_organization(uuid, text, text, text)',
+  'public.delete_organization(uuid)', 'public.add_member(uuid, uuid, text, text)', 'public.remove_member(uuid, uuid)',
+  'public.leave_organization(uuid)', 'public.change_member_role(uuid, uuid, text)', 'public.transfer_ownership(uuid, uuid)',
+  'public.create_invitation(uuid, text, text)', 'public.revoke_invitation(uuid)', 'public.accept_invitation(text)',
+  'public.grant_platform_role(uuid, text)', 'public.revoke_platform_role(uuid, text)');

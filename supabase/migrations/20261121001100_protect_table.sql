@@ -120,5 +120,4 @@ comment on function public.protect_table(regclass, text, text, text, text) is
   'Protect a table with RLS: scope owner (column defaults to user_id) or org (column defaults to organization_id; permissions default to data:read / data:write). Idempotent; returns a JSON report. Needs rls:manage when called by a client.';
 
 grant execute on function private.protect_table(regclass, text, text, text, text) to authenticated, service_role;
-revoke execute on function public.protect_table(regclass, text, text, text, text) from public, anon;
-grant execute on function public.protect_table(regclass, text, text, text, text) to authenticated, service_role;
+call private.grant_rpc('public.protect_table(regclass, text, text, text, text)');

@@ -307,7 +307,5 @@ comment on function public.ensure_default_organization_membership() is 'RPC: add
 
 grant execute on function private.ensure_provisioned(), private.ensure_default_organization(text, text),
   private.ensure_default_organization_membership() to authenticated, service_role;
-revoke execute on function public.ensure_provisioned(), public.ensure_default_organization(text, text),
-  public.ensure_default_organization_membership() from public, anon;
-grant execute on function public.ensure_provisioned(), public.ensure_default_organization(text, text),
-  public.ensure_default_organization_membership() to authenticated, service_role;
+call private.grant_rpc('public.ensure_provisioned()', 'public.ensure_default_organization(text, text)',
+  'public.ensure_default_organization_membership()');
