@@ -7,8 +7,10 @@ comment on schema private is
   'Tenantry internals: definer-rights helpers, settings and auth hooks. Not exposed by the Data API.';
 
 -- Nobody but the owner gets anything by default; each object grants what it needs.
+-- (PostgreSQL grants EXECUTE on new functions to PUBLIC, and per-schema default
+-- privileges cannot take that away: every migration that adds private functions ends
+-- with `revoke execute on all functions in schema private from public`.)
 revoke all on schema private from public;
-alter default privileges in schema private revoke execute on functions from public;
 
 -- Supabase Auth runs the access token hook as supabase_auth_admin.
 grant usage on schema private to supabase_auth_admin;

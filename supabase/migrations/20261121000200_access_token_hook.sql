@@ -21,3 +21,6 @@ comment on function private.custom_access_token_hook(jsonb) is
 
 revoke execute on function private.custom_access_token_hook(jsonb) from public, anon, authenticated;
 grant execute on function private.custom_access_token_hook(jsonb) to supabase_auth_admin;
+
+-- New functions are executable by PUBLIC until revoked; private ones are granted explicitly above.
+revoke execute on all functions in schema private from public;

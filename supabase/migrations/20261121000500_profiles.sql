@@ -60,3 +60,6 @@ grant select on public.profiles to authenticated;
 -- Users change only their editable fields; protected columns are simply not granted.
 grant update (display_name, avatar_url, company_name, timezone, onboarding_completed) on public.profiles to authenticated;
 grant select, insert, update, delete on public.profiles to service_role;
+
+-- New functions are executable by PUBLIC until revoked; private ones are granted explicitly above.
+revoke execute on all functions in schema private from public;

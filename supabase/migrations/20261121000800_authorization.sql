@@ -258,6 +258,8 @@ $$;
 comment on procedure private.grant_rpc(regprocedure[]) is
   'Migration helper: makes public RPC functions callable by signed-in users and the service role only (PostgreSQL grants EXECUTE to PUBLIC by default).';
 
+revoke execute on procedure private.grant_rpc(regprocedure[]) from public;
+
 call private.grant_rpc('public.has_permission(text, uuid)');
 
 -- ── policies ─────────────────────────────────────────────────────────────────
@@ -314,3 +316,6 @@ create policy audit_events_select_auditors on public.audit_events
     or (select private.has_platform_permission('audit:read'))
   );
 comment on policy audit_events_select_auditors on public.audit_events is 'Events of organizations where you hold audit:read; all events with platform audit:read.';
+
+-- New functions are executable by PUBLIC until revoked; private ones are granted explicitly above.
+revoke execute on all functions in schema private from public;

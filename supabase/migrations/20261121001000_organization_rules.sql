@@ -610,3 +610,6 @@ call private.grant_rpc(
   'public.leave_organization(uuid)', 'public.change_member_role(uuid, uuid, text)', 'public.transfer_ownership(uuid, uuid)',
   'public.create_invitation(uuid, text, text)', 'public.revoke_invitation(uuid)', 'public.accept_invitation(text)',
   'public.grant_platform_role(uuid, text)', 'public.revoke_platform_role(uuid, text)');
+
+-- New functions are executable by PUBLIC until revoked; private ones are granted explicitly above.
+revoke execute on all functions in schema private from public;

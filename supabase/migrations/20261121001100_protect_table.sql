@@ -121,3 +121,6 @@ comment on function public.protect_table(regclass, text, text, text, text) is
 
 grant execute on function private.protect_table(regclass, text, text, text, text) to authenticated, service_role;
 call private.grant_rpc('public.protect_table(regclass, text, text, text, text)');
+
+-- New functions are executable by PUBLIC until revoked; private ones are granted explicitly above.
+revoke execute on all functions in schema private from public;

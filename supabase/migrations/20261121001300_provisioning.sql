@@ -309,3 +309,6 @@ grant execute on function private.ensure_provisioned(), private.ensure_default_o
   private.ensure_default_organization_membership() to authenticated, service_role;
 call private.grant_rpc('public.ensure_provisioned()', 'public.ensure_default_organization(text, text)',
   'public.ensure_default_organization_membership()');
+
+-- New functions are executable by PUBLIC until revoked; private ones are granted explicitly above.
+revoke execute on all functions in schema private from public;
