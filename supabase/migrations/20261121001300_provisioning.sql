@@ -4,10 +4,6 @@
 -- search_path `auth`, so every name is qualified; odd metadata is sanitised, and
 -- even an unexpected failure never breaks the signup (ensure_provisioned() repairs).
 
-alter table private.settings
-  add column default_platform_roles text[] not null default '{}';
-comment on column private.settings.default_platform_roles is 'Platform roles every provisioned account receives (source default).';
-
 -- At most one personal organization per user, so concurrent provisioning cannot make two.
 create unique index organizations_personal_key on public.organizations (created_by) where is_personal;
 
@@ -49,7 +45,8 @@ create function private.provision_user(
   identity_sub text,
   email text,
   metadata jsonb,
-  auth_user_id uuid
+  auth_user_id uuid,
+  groups text[]
 )
 returns uuid
 language plpgsql
@@ -106,13 +103,8 @@ begin
     on conflict (organization_id) where is_starter do nothing;
   end if;
 
-  if cardinality(settings.default_platform_roles) > 0 then
-    insert into public.platform_role_assignments (user_id, role, source)
-    select profile_id, r.role, 'default'
-    from unnest(settings.default_platform_roles) as r(role)
-    where exists (select 1 from public.roles x where x.scope = 'platform' and x.name = r.role)
-    on conflict do nothing;
-  end if;
+  -- Default and group-mapped platform roles, by the sync rules (groups null = claim absent).
+  perform private.sync_platform_roles(profile_id, groups, 'provisioning');
 
   if inserted then
     perform private.audit('user.provision', null, 'user', profile_id::text,
@@ -121,8 +113,18 @@ begin
   return profile_id;
 end;
 $$;
-comment on function private.provision_user(uuid, text, text, text, jsonb, uuid) is
+comment on function private.provision_user(uuid, text, text, text, jsonb, uuid, text[]) is
   'Creates whatever of a user''s profile, memberships, starter project and default roles is missing; idempotent and serialised per user. Definer: runs inside Supabase Auth''s transaction as supabase_auth_admin.';
+
+create function private.auth_user_groups(app_metadata jsonb, user_metadata jsonb)
+returns text[]
+language sql
+stable
+set search_path = ''
+as $$
+  select private.groups_from(jsonb_build_object('app_metadata', app_metadata, 'user_metadata', user_metadata))
+$$;
+comment on function private.auth_user_groups(jsonb, jsonb) is 'A Supabase Auth user''s IdP groups (settings.groups_claim_paths), or null when absent.';
 
 create function private.provision_auth_user(auth_user_id uuid)
 returns uuid
@@ -130,7 +132,8 @@ language sql
 security definer
 set search_path = ''
 as $$
-  select private.provision_user(u.id, 'supabase', u.id::text, u.email, u.raw_user_meta_data, u.id)
+  select private.provision_user(u.id, 'supabase', u.id::text, u.email, u.raw_user_meta_data, u.id,
+                                private.auth_user_groups(u.raw_app_meta_data, u.raw_user_meta_data))
   from auth.users u
   where u.id = auth_user_id
 $$;
@@ -145,7 +148,8 @@ set search_path = ''
 as $$
 begin
   begin
-    perform private.provision_user(new.id, 'supabase', new.id::text, new.email, new.raw_user_meta_data, new.id);
+    perform private.provision_user(new.id, 'supabase', new.id::text, new.email, new.raw_user_meta_data, new.id,
+                                   private.auth_user_groups(new.raw_app_meta_data, new.raw_user_meta_data));
   exception when others then
     -- A signup must never fail because of provisioning; record it and let ensure_provisioned() repair.
     declare
@@ -174,11 +178,19 @@ begin
   set last_login_at = case when new.last_sign_in_at is distinct from old.last_sign_in_at then new.last_sign_in_at else p.last_login_at end,
       email = case when new.email is distinct from old.email then left(lower(new.email), 320) else p.email end
   where p.id = new.id;
+  if new.last_sign_in_at is distinct from old.last_sign_in_at then
+    begin
+      -- Every sign-in re-syncs platform roles from the IdP groups; a failure never blocks the login.
+      perform private.sync_platform_roles(new.id, private.auth_user_groups(new.raw_app_meta_data, new.raw_user_meta_data), 'sign_in');
+    exception when others then
+      perform private.audit('platform_role.sync_failed', null, 'user', new.id::text, jsonb_build_object('sqlstate', sqlstate, 'error', left(sqlerrm, 500)));
+    end;
+  end if;
   return new;
 end;
 $$;
 comment on function private.on_auth_user_updated() is
-  'AFTER UPDATE on auth.users: sign-ins set last_login_at, email changes reach the profile. Definer: runs as supabase_auth_admin.';
+  'AFTER UPDATE on auth.users: sign-ins set last_login_at and re-sync platform roles; email changes reach the profile. Definer: runs as supabase_auth_admin.';
 
 create or replace trigger on_auth_user_created
   after insert on auth.users
