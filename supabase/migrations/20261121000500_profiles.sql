@@ -47,8 +47,9 @@ comment on column public.profiles.beta_features is 'Per-user feature flag overri
 comment on column public.profiles.plan is 'Billing plan, drives quotas. Protected.';
 comment on column public.profiles.disabled_at is 'Set when an admin disables the account: a disabled user is nobody to RLS. Protected.';
 
--- Third-party identities resolve by (issuer, subject) on every request.
-create unique index profiles_identity_key on public.profiles (identity_provider, identity_sub);
+-- Third-party identities resolve by (issuer, subject) on every request; Supabase Auth
+-- users resolve by auth_user_id (unique above).
+create unique index profiles_identity_key on public.profiles (identity_provider, identity_sub) where auth_user_id is null;
 create index profiles_email_idx on public.profiles (lower(email));
 
 create trigger profiles_set_updated_at before update on public.profiles

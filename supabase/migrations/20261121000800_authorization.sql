@@ -34,10 +34,12 @@ begin
     return null;
   end if;
   select p.id into result from public.profiles p
-  where p.identity_provider = token_issuer and p.identity_sub = subject and p.disabled_at is null;
-  if result is null and not exists (select 1 from private.identity_providers i where i.issuer = token_issuer) then
+  where p.identity_provider = token_issuer and p.identity_sub = subject and p.auth_user_id is null and p.disabled_at is null;
+  if result is null
+     and subject ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+     and not exists (select 1 from private.identity_providers i where i.issuer = token_issuer) then
     select p.id into result from public.profiles p
-    where p.identity_provider = 'supabase' and p.identity_sub = subject and p.disabled_at is null;
+    where p.auth_user_id = subject::uuid and p.disabled_at is null;
   end if;
   return result;
 end;

@@ -13,9 +13,9 @@ comment on table private.group_role_mappings is 'OIDC_GROUP_ROLE_MAP as rows: me
 create index group_role_mappings_role_idx on private.group_role_mappings (role_scope, role);
 
 alter table private.settings
-  add column groups_claim_paths text[] not null default array['app_metadata.groups', 'user_metadata.groups', 'groups'];
+  add column groups_claim_paths text[] not null default array['app_metadata.groups', 'user_metadata.groups', 'user_metadata.custom_claims.groups'];
 comment on column private.settings.groups_claim_paths is
-  'Where a Supabase Auth user''s IdP groups are found, tried in order: dotted paths into {"app_metadata": raw_app_meta_data, "user_metadata": raw_user_meta_data} or, for third-party tokens, into the claims. The first path present wins; none present means the groups claim is absent.';
+  'Where a Supabase Auth user''s IdP groups are found (SSO/SAML and OIDC providers put them in app or user metadata), tried in order as dotted paths into {"app_metadata": raw_app_meta_data, "user_metadata": raw_user_meta_data}. The first path present wins; none present means the groups claim is absent.';
 
 -- ── resolving ────────────────────────────────────────────────────────────────
 create function private.resolve_roles_for_groups(groups text[])
@@ -46,6 +46,23 @@ as $$ select private.resolve_roles_for_groups(groups) $$;
 comment on function public.resolve_roles_for_groups(text[]) is
   'RPC: the platform roles these IdP groups resolve to (defaults included).';
 
+create function private.groups_value(value jsonb)
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  -- An array of names, or one comma/newline-separated string; absent or JSON null gives null.
+  select case
+    when value is null or jsonb_typeof(value) = 'null' then null
+    when jsonb_typeof(value) = 'array' then array(select left(btrim(x), 256) from jsonb_array_elements_text(value) as x where btrim(x) <> '')
+    when jsonb_typeof(value) = 'string' then array(select left(btrim(x), 256) from regexp_split_to_table(value #>> '{}', '[,\n]') as x where btrim(x) <> '')
+    else '{}'::text[]
+  end
+$$;
+comment on function private.groups_value(jsonb) is
+  'A groups claim as text[]; null when absent ("never revoke"), empty when present but empty ("in no group").';
+
 create function private.groups_from(document jsonb)
 returns text[]
 language plpgsql
@@ -57,22 +74,18 @@ declare
   path text;
   value jsonb;
 begin
-  -- Null means "no groups claim" (never revoke), '{}' means "in no group" (revoke).
+  -- The first configured path that is present wins; none present means the claim is absent.
   foreach path in array (select s.groups_claim_paths from private.settings s) loop
     value := document #> string_to_array(path, '.');
     if value is not null and jsonb_typeof(value) <> 'null' then
-      return case jsonb_typeof(value)
-        when 'array' then array(select left(btrim(x), 256) from jsonb_array_elements_text(value) as x where btrim(x) <> '')
-        when 'string' then array(select left(btrim(x), 256) from regexp_split_to_table(value #>> '{}', '[,\n]') as x where btrim(x) <> '')
-        else '{}'::text[]
-      end;
+      return coalesce(private.groups_value(value), '{}');
     end if;
   end loop;
   return null;
 end;
 $$;
 comment on function private.groups_from(jsonb) is
-  'Extracts the groups claim along settings.groups_claim_paths: an array, a comma/newline list, or null when absent. Definer: reads settings.';
+  'Extracts the groups claim along settings.groups_claim_paths, or null when absent. Definer: reads settings.';
 
 -- ── storing (called by the loader command with validated input) ──────────────
 create function private.replace_group_role_mapping(mapping jsonb, defaults text[])
