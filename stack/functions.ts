@@ -33,6 +33,21 @@ export async function functionEnv(platform: PlatformEnv): Promise<Record<string,
   };
 }
 
+// What Deno needs from this machine to fetch and cache npm packages (certificates,
+// proxies, cache location); nothing else of our environment reaches the functions.
+const MACHINE_VARIABLES = [
+  "PATH", "HOME", "DENO_DIR", "DENO_CERT", "DENO_TLS_CA_STORE", "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS",
+  "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "NPM_CONFIG_REGISTRY",
+];
+
+function machineEnv(): Record<string, string> {
+  return {
+    // Trust the machine's certificate store too (registry mirrors behind a corporate CA).
+    DENO_TLS_CA_STORE: "mozilla,system",
+    ...Object.fromEntries(MACHINE_VARIABLES.filter((name) => process.env[name]).map((name) => [name, process.env[name]!])),
+  };
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -76,7 +91,7 @@ export async function startFunction(
   args.push(fn.entrypoint);
   const child = spawn(denoBin, args, {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...env },
+    env: { ...machineEnv(), NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const relay = (chunk: Buffer) => {

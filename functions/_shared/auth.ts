@@ -1,18 +1,23 @@
-// Who is calling: @supabase/server verifies the credential (JWT signature and `kid`
-// against the project's JWKS, API keys in constant time); on top of that we enforce
-// what it skips for user tokens: issuer, audience and a mandatory expiry.
+// Who is calling. Project credentials (Supabase Auth JWTs, API keys) are verified by
+// @supabase/server; tokens from registered third-party providers (Clerk, Frontegg,
+// OIDC) against their own JWKS. On top of what the helper library checks we enforce
+// issuer, audience and a mandatory expiry for every user token.
 import { verifyAuth } from "@supabase/server/core";
 import type { FunctionConfig } from "./config.ts";
-import type { DbIdentity } from "./db.ts";
+import type { DbIdentity, Sql } from "./db.ts";
 import { ApiError, unauthorized } from "./errors.ts";
+import { claimedIssuer, registeredProviders, verifyProviderToken, type IdentityProvider } from "./identity-providers.ts";
 
-/** Credential kinds a function accepts, in @supabase/server's vocabulary. */
+/** Credential kinds a function accepts. `user` covers Supabase Auth and registered third-party tokens. */
 export type AuthMode = "user" | "publishable" | "secret";
 
 export interface Caller extends DbIdentity {
-  mode: AuthMode;
+  mode: AuthMode | "third_party";
   /** The `sub` claim for user tokens (a UUID for Supabase Auth, any string for third-party IdPs). */
   userId: string | null;
+  /** For third-party tokens: the provider and the raw bearer token (for UserInfo). */
+  provider?: IdentityProvider;
+  token?: string;
 }
 
 const AUDIENCE = "authenticated";
@@ -26,7 +31,27 @@ function checkUserClaims(claims: Record<string, unknown>, config: FunctionConfig
   if (claims.role !== "authenticated" && claims.role !== "anon") throw unauthorized("token role is not accepted");
 }
 
-export async function authenticate(req: Request, modes: AuthMode[], config: FunctionConfig): Promise<Caller> {
+function bearer(req: Request): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1]?.trim();
+}
+
+async function thirdPartyCaller(req: Request, sql: Sql): Promise<Caller | undefined> {
+  const token = bearer(req);
+  const issuer = token && claimedIssuer(token);
+  if (!token || !issuer) return undefined;
+  const provider = (await registeredProviders(sql)).get(issuer);
+  if (!provider) return undefined;
+  const claims = await verifyProviderToken(token, provider);
+  // A verified token from a registered provider acts as a signed-in user, as Supabase
+  // third-party auth does once the provider adds role=authenticated.
+  return { mode: "third_party", role: "authenticated", claims: { ...claims, role: "authenticated" }, userId: claims.sub, provider, token };
+}
+
+export async function authenticate(req: Request, modes: AuthMode[], config: FunctionConfig, sql: Sql): Promise<Caller> {
+  if (modes.includes("user")) {
+    const thirdParty = await thirdPartyCaller(req, sql);
+    if (thirdParty) return thirdParty;
+  }
   const { data, error } = await verifyAuth(req, { auth: modes });
   if (error) {
     if (error.status === 401) throw unauthorized(error.message);

@@ -10,6 +10,8 @@ export interface FunctionConfig {
   dbUrl: string;
   /** The issuer Supabase Auth writes into access tokens. */
   authIssuer: string;
+  /** OIDC_USERINFO_ENDPOINT: UserInfo for OIDC providers that register none of their own. */
+  userinfoEndpoint?: string;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -26,5 +28,6 @@ export function loadConfig(env: Env = process.env): FunctionConfig {
     supabaseUrl,
     dbUrl: required(env, "SUPABASE_DB_URL"),
     authIssuer: env.SUPABASE_AUTH_ISSUER?.trim() || `${supabaseUrl}/auth/v1`,
+    userinfoEndpoint: env.OIDC_USERINFO_ENDPOINT?.trim() || undefined,
   };
 }

@@ -20,6 +20,8 @@ export interface RequestInfo {
   method: string;
   path: string;
   headers?: Record<string, string>;
+  /** GET/HEAD run read-only unless the work may write (e.g. auditing a denial). */
+  writable?: boolean;
 }
 
 /** One pool per isolate. `prepare: false` because the platform's pooler (6543) is in transaction mode. */
@@ -72,7 +74,7 @@ export async function withIdentity<T>(
   request?: RequestInfo,
 ): Promise<T> {
   const settings = (await roleSettings(sql)).get(identity.role) ?? [];
-  const readOnly = request !== undefined && (request.method === "GET" || request.method === "HEAD");
+  const readOnly = request !== undefined && !request.writable && (request.method === "GET" || request.method === "HEAD");
   const claims = { ...identity.claims, role: identity.role };
   // One statement, in PostgREST's order: search_path, the role's settings, role, claims, request.
   const config: [string, string][] = [

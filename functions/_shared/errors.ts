@@ -20,9 +20,37 @@ export const notFound = (message = "not found") => new ApiError(404, "not_found"
 export const methodNotAllowed = (method: string) =>
   new ApiError(405, "method_not_allowed", `method ${method} is not allowed here`);
 
-/** Anything that is not an ApiError is an internal error: its text stays in the log. */
+interface DatabaseError {
+  code: string;
+  message: string;
+  constraint_name?: string;
+}
+
+function isDatabaseError(error: unknown): error is DatabaseError {
+  return typeof error === "object" && error !== null && "severity" in error && typeof (error as { code?: unknown }).code === "string";
+}
+
+// SQLSTATEs our SQL functions raise on purpose, with messages written for clients.
+const DATABASE_STATUS: Record<string, [number, string]> = {
+  "22023": [400, "invalid_input"],
+  "22P02": [400, "invalid_input"],
+  P0002: [404, "not_found"],
+  "23505": [409, "conflict"],
+  "42501": [403, "forbidden"],
+  "55000": [409, "conflict"],
+};
+
+/**
+ * Anything that is not an ApiError is an internal error: its text stays in the log.
+ * Database errors our own functions raise keep their (client-facing) message; errors
+ * that carry a constraint name come from PostgreSQL itself and are not passed on.
+ */
 export function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (isDatabaseError(error) && error.code in DATABASE_STATUS && !error.constraint_name) {
+    const [status, code] = DATABASE_STATUS[error.code];
+    return new ApiError(status, code, error.message, { cause: error });
+  }
   return new ApiError(500, "internal_error", "internal error", { cause: error });
 }
 

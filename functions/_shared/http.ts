@@ -6,6 +6,7 @@ import { authenticate, type AuthMode, type Caller } from "./auth.ts";
 import { loadConfig, type Env, type FunctionConfig } from "./config.ts";
 import { createPool, type Sql } from "./db.ts";
 import { asApiError, errorBody } from "./errors.ts";
+import { provisionThirdParty } from "./jit.ts";
 
 export interface Context {
   caller: Caller;
@@ -67,7 +68,8 @@ export function defineFunction(definition: FunctionDefinition, env?: Env): { fet
       try {
         config ??= loadConfig(env);
         sql ??= createPool(config.dbUrl);
-        caller = await authenticate(req, definition.auth, config);
+        caller = await authenticate(req, definition.auth, config, sql);
+        if (caller.mode === "third_party") await provisionThirdParty(sql, caller, config);
         response = await definition.handler(req, { caller, sql, config, debugId });
       } catch (error) {
         const apiError = asApiError(error);

@@ -1,0 +1,111 @@
+// Third-party identity providers (Clerk, Frontegg, OIDC): which issuers are registered
+// (private.identity_providers, the single source), verifying their tokens against
+// their JWKS, and enriching sparse tokens from UserInfo.
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
+import type { Sql } from "./db.ts";
+import { ApiError, unauthorized } from "./errors.ts";
+
+export interface IdentityProvider {
+  issuer: string;
+  kind: "clerk" | "frontegg" | "oidc";
+  jwksUrl: string;
+  audience: string | null;
+  userinfoEndpoint: string | null;
+}
+
+const CACHE_MS = 30_000;
+// Supabase third-party auth accepts asymmetric keys only.
+const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+
+let cache: { at: number; providers: Map<string, IdentityProvider> } | undefined;
+const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+/** Registered, enabled providers by issuer; re-read at most every 30 s per isolate. */
+export async function registeredProviders(sql: Sql): Promise<Map<string, IdentityProvider>> {
+  if (cache && Date.now() - cache.at < CACHE_MS) return cache.providers;
+  const rows = await sql<{ issuer: string; kind: IdentityProvider["kind"]; jwks_url: string | null; audience: string | null; userinfo_endpoint: string | null }[]>`
+    select issuer, kind, jwks_url, audience, userinfo_endpoint from private.identity_providers where enabled and jwks_url is not null`;
+  const providers = new Map(
+    rows.map((r) => [r.issuer, { issuer: r.issuer, kind: r.kind, jwksUrl: r.jwks_url!, audience: r.audience, userinfoEndpoint: r.userinfo_endpoint }]),
+  );
+  cache = { at: Date.now(), providers };
+  return providers;
+}
+
+/** Forget cached providers and keys (tests register providers on the fly). */
+export function resetProviderCache(): void {
+  cache = undefined;
+  keySets.clear();
+}
+
+/** The issuer a bearer token claims, without trusting it yet. */
+export function claimedIssuer(token: string): string | undefined {
+  try {
+    const iss = decodeJwt(token).iss;
+    return typeof iss === "string" ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Verifies signature (by kid, asymmetric only), issuer, audience and a mandatory expiry. */
+export async function verifyProviderToken(token: string, provider: IdentityProvider): Promise<JWTPayload & { sub: string }> {
+  let header;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw unauthorized("malformed token");
+  }
+  if (!header.kid) throw unauthorized("token has no kid");
+  let keySet = keySets.get(provider.jwksUrl);
+  if (!keySet) {
+    keySet = createRemoteJWKSet(new URL(provider.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    keySets.set(provider.jwksUrl, keySet);
+  }
+  try {
+    const { payload } = await jwtVerify(token, keySet, {
+      issuer: provider.issuer,
+      audience: provider.audience ?? undefined,
+      algorithms: ALGORITHMS,
+      requiredClaims: ["exp", "sub"],
+      clockTolerance: 30,
+    });
+    return payload as JWTPayload & { sub: string };
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "";
+    if (code === "ERR_JWKS_TIMEOUT" || code === "ERR_JOSE_GENERIC") {
+      throw new ApiError(503, "identity_provider_unavailable", "the identity provider's keys could not be fetched", { cause: error });
+    }
+    throw unauthorized(code === "ERR_JWT_EXPIRED" ? "token has expired" : "token could not be verified");
+  }
+}
+
+const PROFILE_CLAIMS = ["email", "name"];
+
+/**
+ * When a token lacks profile or group claims and a UserInfo endpoint is known, the
+ * bearer token is replayed against it and the missing claims are filled in. The
+ * token's own claims win, and a UserInfo answer for another subject is ignored.
+ */
+export async function enrichFromUserInfo(
+  token: string,
+  claims: Record<string, unknown>,
+  provider: IdentityProvider,
+  fallbackEndpoint: string | undefined,
+  groupsClaim = "groups",
+): Promise<Record<string, unknown>> {
+  const endpoint = provider.userinfoEndpoint ?? (provider.kind === "oidc" ? fallbackEndpoint : undefined);
+  const sparse = PROFILE_CLAIMS.some((name) => claims[name] === undefined) || claims[groupsClaim] === undefined;
+  if (!endpoint || !sparse) return claims;
+  let info: Record<string, unknown>;
+  try {
+    const res = await fetch(endpoint, { headers: { authorization: `Bearer ${token}`, accept: "application/json" }, signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return claims;
+    info = await res.json();
+  } catch {
+    return claims; // Enrichment is best effort: the verified token alone still provisions.
+  }
+  if (!info || typeof info !== "object" || info.sub !== claims.sub) return claims;
+  const { iss: _iss, sub: _sub, aud: _aud, exp: _exp, iat: _iat, nbf: _nbf, ...extra } = info;
+  return { ...extra, ...claims };
+}

@@ -1,0 +1,21 @@
+// Calling Tenantry's SQL functions as the caller: the function checks permissions and
+// audits; a refusal comes back as {"error": {...}} after the audit row is committed,
+// and becomes a 403 here.
+import { withIdentity, type Tx } from "./db.ts";
+import { ApiError } from "./errors.ts";
+import type { Context } from "./http.ts";
+
+interface Refusal {
+  error: { code: string; message: string };
+}
+
+function isRefusal(value: unknown): value is Refusal {
+  return typeof value === "object" && value !== null && "error" in value && typeof (value as Refusal).error?.message === "string";
+}
+
+export async function callAsCaller<T>(req: Request, ctx: Context, query: (tx: Tx) => Promise<{ result: T }[]>): Promise<T> {
+  const path = new URL(req.url).pathname;
+  const [row] = await withIdentity(ctx.sql, ctx.caller, query, { method: req.method, path, writable: true });
+  if (isRefusal(row.result)) throw new ApiError(403, row.result.error.code, row.result.error.message);
+  return row.result;
+}

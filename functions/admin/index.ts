@@ -1,0 +1,5 @@
+// Edge function entrypoint (config.toml [functions.admin]); `deno serve` runs it.
+import { defineFunction } from "../_shared/http.ts";
+import { admin } from "./handler.ts";
+
+export default defineFunction({ name: "admin", auth: ["user", "secret"], handler: admin });
