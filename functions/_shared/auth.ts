@@ -35,11 +35,11 @@ function bearer(req: Request): string | undefined {
   return /^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1]?.trim();
 }
 
-async function thirdPartyCaller(req: Request, sql: Sql): Promise<Caller | undefined> {
+async function thirdPartyCaller(req: Request, sql: Sql, config: FunctionConfig): Promise<Caller | undefined> {
   const token = bearer(req);
   const issuer = token && claimedIssuer(token);
-  if (!token || !issuer) return undefined;
-  const provider = (await registeredProviders(sql)).get(issuer);
+  if (!token || !issuer || issuer === config.authIssuer) return undefined;
+  const provider = (await registeredProviders(sql, issuer)).get(issuer);
   if (!provider) return undefined;
   const claims = await verifyProviderToken(token, provider);
   // A verified token from a registered provider acts as a signed-in user, as Supabase
@@ -49,7 +49,7 @@ async function thirdPartyCaller(req: Request, sql: Sql): Promise<Caller | undefi
 
 export async function authenticate(req: Request, modes: AuthMode[], config: FunctionConfig, sql: Sql): Promise<Caller> {
   if (modes.includes("user")) {
-    const thirdParty = await thirdPartyCaller(req, sql);
+    const thirdParty = await thirdPartyCaller(req, sql, config);
     if (thirdParty) return thirdParty;
   }
   const { data, error } = await verifyAuth(req, { auth: modes });

@@ -14,15 +14,22 @@ export interface IdentityProvider {
 }
 
 const CACHE_MS = 30_000;
+const MISS_RELOAD_MS = 1_000;
 // Supabase third-party auth accepts asymmetric keys only.
 const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 
 let cache: { at: number; providers: Map<string, IdentityProvider> } | undefined;
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
-/** Registered, enabled providers by issuer; re-read at most every 30 s per isolate. */
-export async function registeredProviders(sql: Sql): Promise<Map<string, IdentityProvider>> {
-  if (cache && Date.now() - cache.at < CACHE_MS) return cache.providers;
+/**
+ * Registered, enabled providers by issuer; re-read every 30 s per isolate, or sooner
+ * (at most once a second) when asked for an issuer it does not know yet, so a newly
+ * registered provider works on its first request.
+ */
+export async function registeredProviders(sql: Sql, lookingFor?: string): Promise<Map<string, IdentityProvider>> {
+  const age = cache ? Date.now() - cache.at : Infinity;
+  const miss = lookingFor !== undefined && !cache?.providers.has(lookingFor);
+  if (cache && age < CACHE_MS && !(miss && age > MISS_RELOAD_MS)) return cache.providers;
   const rows = await sql<{ issuer: string; kind: IdentityProvider["kind"]; jwks_url: string | null; audience: string | null; userinfo_endpoint: string | null }[]>`
     select issuer, kind, jwks_url, audience, userinfo_endpoint from private.identity_providers where enabled and jwks_url is not null`;
   const providers = new Map(

@@ -1,0 +1,96 @@
+// A stand-in third-party identity provider on localhost: per-provider RS256 keys
+// served as JWKS, a UserInfo endpoint, token signing, and registration of the
+// provider in private.identity_providers the way an operator registers a real one.
+import http from "node:http";
+import { randomUUID } from "node:crypto";
+import { SignJWT, exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet, type JWK, type KeyLike } from "jose";
+import type postgres from "postgres";
+
+export interface ProviderOptions {
+  kind: "clerk" | "frontegg" | "oidc";
+  tenantClaim?: string;
+  tenantSwitch?: "move" | "add";
+  withUserInfo?: boolean;
+  audience?: string;
+}
+
+export interface TestProvider {
+  name: string;
+  issuer: string;
+  sign(claims: Record<string, unknown>, options?: { expiresIn?: string | number; omitExp?: boolean; kid?: string }): Promise<string>;
+  /** What UserInfo answers for a subject. */
+  setUserInfo(sub: string, claims: Record<string, unknown>): void;
+  userInfoCalls: number;
+}
+
+export interface TestIdp {
+  url: string;
+  provider(name: string, options: ProviderOptions): Promise<TestProvider>;
+  close(): Promise<void>;
+}
+
+export async function startTestIdp(sql: postgres.Sql): Promise<TestIdp> {
+  const keys = new Map<string, { privateKey: KeyLike; publicJwk: JWK; userInfo: Map<string, Record<string, unknown>>; provider?: TestProvider }>();
+  const registered: string[] = [];
+
+  const server = http.createServer(async (req, res) => {
+    const [, name, resource] = (req.url ?? "").split("/");
+    const entry = keys.get(name);
+    if (!entry) return void res.writeHead(404).end();
+    if (resource === "jwks.json") {
+      res.writeHead(200, { "content-type": "application/json" });
+      return void res.end(JSON.stringify({ keys: [entry.publicJwk] }));
+    }
+    if (resource === "userinfo") {
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+      try {
+        const { payload } = await jwtVerify(token ?? "", createLocalJWKSet({ keys: [entry.publicJwk] }));
+        entry.provider!.userInfoCalls++;
+        res.writeHead(200, { "content-type": "application/json" });
+        return void res.end(JSON.stringify({ sub: payload.sub, ...(entry.userInfo.get(String(payload.sub)) ?? {}) }));
+      } catch {
+        return void res.writeHead(401).end();
+      }
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+  return {
+    url,
+    async provider(name, options) {
+      const { privateKey, publicKey } = await generateKeyPair("RS256");
+      const kid = randomUUID();
+      const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
+      const userInfo = new Map<string, Record<string, unknown>>();
+      const issuer = `${url}/${name}`;
+      const provider: TestProvider = {
+        name,
+        issuer,
+        userInfoCalls: 0,
+        setUserInfo: (sub, claims) => void userInfo.set(sub, claims),
+        async sign(claims, signOptions = {}) {
+          const jwt = new SignJWT({ ...claims })
+            .setProtectedHeader({ alg: "RS256", kid: signOptions.kid ?? kid, typ: "JWT" })
+            .setIssuer(String(claims.iss ?? issuer))
+            .setIssuedAt();
+          if (!signOptions.omitExp) jwt.setExpirationTime(signOptions.expiresIn ?? "1h");
+          return jwt.sign(privateKey);
+        },
+      };
+      keys.set(name, { privateKey, publicJwk, userInfo, provider });
+      await sql`
+        insert into private.identity_providers (issuer, name, kind, jwks_url, audience, userinfo_endpoint, tenant_claim, tenant_switch)
+        values (${issuer}, ${name}, ${options.kind}, ${`${issuer}/jwks.json`}, ${options.audience ?? null},
+                ${options.withUserInfo ? `${issuer}/userinfo` : null}, ${options.tenantClaim ?? null}, ${options.tenantSwitch ?? "move"})`;
+      registered.push(issuer);
+      return provider;
+    },
+    async close() {
+      if (registered.length) await sql`delete from private.identity_providers where issuer in ${sql(registered)}`;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
