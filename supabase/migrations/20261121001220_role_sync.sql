@@ -132,7 +132,7 @@ security definer
 set search_path = ''
 as $$
   select jsonb_build_object(
-    'user_id', user_id,
+    'user_id', role_overrides_json.user_id,
     'paused', coalesce(o.paused, false),
     'preserved', to_jsonb(coalesce(o.preserved, '{}')),
     'suppressed', to_jsonb(coalesce(o.suppressed, '{}')),
