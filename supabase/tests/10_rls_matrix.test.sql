@@ -67,11 +67,11 @@ from (values
   ('platform_role_assignments', 'anon', 'select * from public.platform_role_assignments', 'error:42501', 'anon cannot read platform roles'),
   ('platform_role_assignments', 'member_a', 'select * from public.platform_role_assignments', 'rows:0', 'a user without platform roles sees none'),
   ('platform_role_assignments', 'auditor', 'select * from public.platform_role_assignments', 'rows:1', 'a user sees only their own platform roles'),
-  ('platform_role_assignments', 'platform_admin', 'select * from public.platform_role_assignments', 'rows:2', 'users:admin sees every assignment'),
+  ('platform_role_assignments', 'platform_admin', 'select * from public.platform_role_assignments where user_id in (pg_temp.actor_id(''platform_admin''), pg_temp.actor_id(''auditor''))', 'rows:2', 'users:admin sees every assignment'),
   ('platform_role_assignments', 'member_a', 'insert into public.platform_role_assignments (user_id, role, source) values (pg_temp.actor_id(''member_a''), ''admin'', ''admin'') returning 1', 'error:42501', 'a user cannot grant themselves a platform role'),
   ('platform_role_assignments', 'platform_admin', 'update public.platform_role_assignments set source = ''idp'' returning 1', 'error:42501', 'assignments are not updated directly'),
   ('platform_role_assignments', 'platform_admin', 'delete from public.platform_role_assignments returning 1', 'error:42501', 'assignments are not deleted directly (use revoke_platform_role)'),
-  ('platform_role_assignments', 'service_role', 'select * from public.platform_role_assignments', 'rows:2', 'service_role reads every assignment'),
+  ('platform_role_assignments', 'service_role', 'select * from public.platform_role_assignments where user_id in (pg_temp.actor_id(''platform_admin''), pg_temp.actor_id(''auditor''))', 'rows:2', 'service_role reads every assignment'),
   -- ── audit events ───────────────────────────────────────────────────────────
   ('audit_events', 'anon', 'select * from public.audit_events', 'error:42501', 'anon cannot read the audit log'),
   ('audit_events', 'admin_a', 'select * from public.audit_events where action = ''fixture.event'' and organization_id = ''a0000000-0000-4000-8000-00000000000a''', 'rows:1', 'an org admin reads their organization''s events'),

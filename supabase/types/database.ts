@@ -240,6 +240,32 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"role_overrides": {
+                  Row: {
+                    "paused": boolean,"preserved": (string)[],"suppressed": (string)[],"updated_at": string,"updated_by": string | null,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "paused"?: boolean,"preserved"?: (string)[],"suppressed"?: (string)[],"updated_at"?: string,"updated_by"?: string | null,"user_id": string
+                  }
+                  Update: {
+                    "paused"?: boolean,"preserved"?: (string)[],"suppressed"?: (string)[],"updated_at"?: string,"updated_by"?: string | null,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "role_overrides_updated_by_fkey"
+      columns: ["updated_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "role_overrides_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: true
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"role_permissions": {
                   Row: {
                     "permission": string,"role": string,"scope": string
@@ -295,6 +321,9 @@ isOneToOne: false
 "change_member_role":
 { Args: { "organization_id": string,"role": string,"user_id": string }; Returns: Json
                            },
+"clear_role_overrides":
+{ Args: { "user_id": string }; Returns: Json
+                           },
 "create_invitation":
 { Args: { "email": string,"organization_id": string,"role"?: string }; Returns: Json
                            },
@@ -313,6 +342,9 @@ isOneToOne: false
 "ensure_provisioned":
 { Args: Record<PropertyKey, never>; Returns: Json
                            },
+"get_role_overrides":
+{ Args: { "user_id": string }; Returns: Json
+                           },
 "grant_platform_role":
 { Args: { "role": string,"user_id": string }; Returns: Json
                            },
@@ -322,17 +354,26 @@ isOneToOne: false
 "leave_organization":
 { Args: { "organization_id": string }; Returns: Json
                            },
+"me":
+{ Args: Record<PropertyKey, never>; Returns: Json
+                           },
 "protect_table":
 { Args: { "column_name"?: string,"read_permission"?: string,"scope"?: string,"target": unknown,"write_permission"?: string }; Returns: Json
                            },
 "remove_member":
 { Args: { "organization_id": string,"user_id": string }; Returns: Json
                            },
+"resolve_roles_for_groups":
+{ Args: { "groups": (string)[] }; Returns: (string)[]
+                           },
 "revoke_invitation":
 { Args: { "invitation_id": string }; Returns: Json
                            },
 "revoke_platform_role":
 { Args: { "role": string,"user_id": string }; Returns: Json
+                           },
+"set_role_overrides":
+{ Args: { "paused"?: boolean,"preserved"?: (string)[],"suppressed"?: (string)[],"user_id": string }; Returns: Json
                            },
 "transfer_ownership":
 { Args: { "new_owner_id": string,"organization_id": string }; Returns: Json

@@ -3,7 +3,7 @@
 // provider in private.identity_providers the way an operator registers a real one.
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { SignJWT, exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet, type JWK, type KeyLike } from "jose";
+import { SignJWT, exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet, type JWK } from "jose";
 import type postgres from "postgres";
 
 export interface ProviderOptions {
@@ -30,7 +30,7 @@ export interface TestIdp {
 }
 
 export async function startTestIdp(sql: postgres.Sql): Promise<TestIdp> {
-  const keys = new Map<string, { privateKey: KeyLike; publicJwk: JWK; userInfo: Map<string, Record<string, unknown>>; provider?: TestProvider }>();
+  const keys = new Map<string, { privateKey: CryptoKey; publicJwk: JWK; userInfo: Map<string, Record<string, unknown>>; provider?: TestProvider }>();
   const registered: string[] = [];
 
   const server = http.createServer(async (req, res) => {

@@ -44,13 +44,14 @@ async function rowsFor(issuer: string, sub: string) {
 describe("first request provisions", () => {
   it("Clerk: profile, organization from org_id, membership with the mapped org:admin role", async () => {
     const sub = `user_${randomUUID().replace(/-/g, "").slice(0, 24)}`;
-    const token = await clerk.sign({ sub, email: "Ada@Clerk.test", name: "Ada", org_id: `org_${sub}`, org_slug: "analytical-engines", org_role: "org:admin", role: "authenticated" });
+    const orgName = `analytical-engines-${sub.slice(-6)}`;
+    const token = await clerk.sign({ sub, email: "Ada@Clerk.test", name: "Ada", org_id: `org_${sub}`, org_slug: orgName, org_role: "org:admin", role: "authenticated" });
     const res = await me(token);
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.profile).toMatchObject({ identity_provider: clerk.issuer, identity_sub: sub, email: "ada@clerk.test", display_name: "Ada" });
     expect(body.memberships).toHaveLength(1);
-    expect(body.memberships[0]).toMatchObject({ role: "admin", name: "analytical-engines" });
+    expect(body.memberships[0]).toMatchObject({ role: "admin", name: orgName, slug: orgName });
     expect(await rowsFor(clerk.issuer, sub)).toEqual({ profiles: 1, linked_orgs: 1, memberships: 1 });
   });
 
