@@ -9,6 +9,7 @@ import postgres from "postgres";
 import { ensureDatabase, ensureLocalDatabase } from "../stack/database.ts";
 import { externalDbUrl, localDbUrl, projectRoot } from "../stack/settings.ts";
 import { startStack } from "../stack/stack.ts";
+import { jitBench } from "./jit.ts";
 import { platformBench } from "./platform.ts";
 import { provisioningBench } from "./provisioning.ts";
 import { rlsBench } from "./rls.ts";
@@ -21,6 +22,8 @@ const stack = await startStack({ db, port: 0, output: () => {} });
 try {
   log("platform path ...");
   Object.assign(figures, await platformBench(stack));
+  log("JIT provisioning ...");
+  Object.assign(figures, await jitBench(stack));
 } finally {
   await stack.stop();
 }

@@ -6,7 +6,7 @@ import { verifyAuth } from "@supabase/server/core";
 import type { FunctionConfig } from "./config.ts";
 import type { DbIdentity, Sql } from "./db.ts";
 import { ApiError, unauthorized } from "./errors.ts";
-import { claimedIssuer, registeredProviders, verifyProviderToken, type IdentityProvider } from "./identity-providers.ts";
+import { claimedIssuer, enrichFromUserInfo, registeredProviders, verifyProviderToken } from "./identity-providers.ts";
 
 /** Credential kinds a function accepts. `user` covers Supabase Auth and registered third-party tokens. */
 export type AuthMode = "user" | "publishable" | "secret";
@@ -15,9 +15,6 @@ export interface Caller extends DbIdentity {
   mode: AuthMode | "third_party";
   /** The `sub` claim for user tokens (a UUID for Supabase Auth, any string for third-party IdPs). */
   userId: string | null;
-  /** For third-party tokens: the provider and the raw bearer token (for UserInfo). */
-  provider?: IdentityProvider;
-  token?: string;
 }
 
 const AUDIENCE = "authenticated";
@@ -41,10 +38,12 @@ async function thirdPartyCaller(req: Request, sql: Sql, config: FunctionConfig):
   if (!token || !issuer || issuer === config.authIssuer) return undefined;
   const provider = (await registeredProviders(sql, issuer)).get(issuer);
   if (!provider) return undefined;
-  const claims = await verifyProviderToken(token, provider);
-  // A verified token from a registered provider acts as a signed-in user, as Supabase
-  // third-party auth does once the provider adds role=authenticated.
-  return { mode: "third_party", role: "authenticated", claims: { ...claims, role: "authenticated" }, userId: claims.sub, provider, token };
+  const verified = await verifyProviderToken(token, provider);
+  // Sparse tokens are completed from UserInfo; the token's own claims always win.
+  const claims = await enrichFromUserInfo(token, verified, provider, config.userinfoEndpoint);
+  // A verified token from a registered provider acts as a signed-in user (as Supabase
+  // third-party auth does once the provider adds role=authenticated), provisioned just in time.
+  return { mode: "third_party", role: "authenticated", claims: { ...claims, role: "authenticated" }, userId: verified.sub, provision: true };
 }
 
 export async function authenticate(req: Request, modes: AuthMode[], config: FunctionConfig, sql: Sql): Promise<Caller> {

@@ -14,6 +14,8 @@ export interface DbIdentity {
   role: ApiRole;
   /** The JWT claims, as PostgREST writes them into request.jwt.claims (role included). */
   claims: Record<string, unknown>;
+  /** A verified third-party user: provision them (JIT) first, in the same transaction. */
+  provision?: boolean;
 }
 
 export interface RequestInfo {
@@ -74,7 +76,8 @@ export async function withIdentity<T>(
   request?: RequestInfo,
 ): Promise<T> {
   const settings = (await roleSettings(sql)).get(identity.role) ?? [];
-  const readOnly = request !== undefined && !request.writable && (request.method === "GET" || request.method === "HEAD");
+  const readOnly =
+    request !== undefined && !request.writable && !identity.provision && (request.method === "GET" || request.method === "HEAD");
   const claims = { ...identity.claims, role: identity.role };
   // One statement, in PostgREST's order: search_path, the role's settings, role, claims, request.
   const config: [string, string][] = [
@@ -92,6 +95,7 @@ export async function withIdentity<T>(
       from unnest(${config.map(([name]) => name)}::text[], ${config.map(([, value]) => value)}::text[])
         with ordinality as setting(name, value, position)
       order by position`;
+    if (identity.provision) await tx`select private.provision_caller()`;
     return fn(tx);
   };
   return (readOnly ? sql.begin("read only", run) : sql.begin(run)) as Promise<T>;

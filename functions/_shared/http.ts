@@ -6,7 +6,6 @@ import { authenticate, type AuthMode, type Caller } from "./auth.ts";
 import { loadConfig, type Env, type FunctionConfig } from "./config.ts";
 import { createPool, type Sql } from "./db.ts";
 import { asApiError, errorBody } from "./errors.ts";
-import { provisionThirdParty } from "./jit.ts";
 
 export interface Context {
   caller: Caller;
@@ -69,7 +68,6 @@ export function defineFunction(definition: FunctionDefinition, env?: Env): { fet
         config ??= loadConfig(env);
         sql ??= createPool(config.dbUrl);
         caller = await authenticate(req, definition.auth, config, sql);
-        if (caller.mode === "third_party") await provisionThirdParty(sql, caller, config);
         response = await definition.handler(req, { caller, sql, config, debugId });
       } catch (error) {
         const apiError = asApiError(error);

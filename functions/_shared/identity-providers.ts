@@ -39,12 +39,6 @@ export async function registeredProviders(sql: Sql, lookingFor?: string): Promis
   return providers;
 }
 
-/** Forget cached providers and keys (tests register providers on the fly). */
-export function resetProviderCache(): void {
-  cache = undefined;
-  keySets.clear();
-}
-
 /** The issuer a bearer token claims, without trusting it yet. */
 export function claimedIssuer(token: string): string | undefined {
   try {
@@ -104,6 +98,19 @@ export async function enrichFromUserInfo(
   const endpoint = provider.userinfoEndpoint ?? (provider.kind === "oidc" ? fallbackEndpoint : undefined);
   const sparse = PROFILE_CLAIMS.some((name) => claims[name] === undefined) || claims[groupsClaim] === undefined;
   if (!endpoint || !sparse) return claims;
+  // One UserInfo call per token, not per request.
+  const cached = userInfoCache.get(token);
+  if (cached) return cached;
+  const enriched = await fetchUserInfo(token, claims, endpoint);
+  if (userInfoCache.size >= USERINFO_CACHE_SIZE) userInfoCache.delete(userInfoCache.keys().next().value!);
+  userInfoCache.set(token, enriched);
+  return enriched;
+}
+
+const USERINFO_CACHE_SIZE = 1000;
+const userInfoCache = new Map<string, Record<string, unknown>>();
+
+async function fetchUserInfo(token: string, claims: Record<string, unknown>, endpoint: string): Promise<Record<string, unknown>> {
   let info: Record<string, unknown>;
   try {
     const res = await fetch(endpoint, { headers: { authorization: `Bearer ${token}`, accept: "application/json" }, signal: AbortSignal.timeout(5000) });

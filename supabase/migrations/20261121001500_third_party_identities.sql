@@ -172,13 +172,17 @@ begin
     perform private.audit('user.provision', null, 'user', profile.id::text,
       jsonb_build_object('identity_provider', provider.issuer, 'source', 'jit'));
   else
+    -- Refresh what the token says; last_login_at at most once a minute (a hot path: every request).
     update public.profiles p
     set last_login_at = pg_catalog.now(),
         email = coalesce(lower(private.claim_text(claims, 'email', 320)), p.email),
         display_name = coalesce(private.metadata_text(claims, array['name', 'full_name', 'display_name', 'preferred_username', 'nickname'], 200), p.display_name),
         avatar_url = coalesce(private.metadata_text(claims, array['picture', 'avatar_url', 'profilePictureUrl'], 2048), p.avatar_url)
     where p.id = profile.id
-    returning * into profile;
+      and (p.last_login_at is null or p.last_login_at < pg_catalog.now() - interval '1 minute'
+           or p.email is distinct from coalesce(lower(private.claim_text(claims, 'email', 320)), p.email)
+           or p.display_name is distinct from coalesce(private.metadata_text(claims, array['name', 'full_name', 'display_name', 'preferred_username', 'nickname'], 200), p.display_name)
+           or p.avatar_url is distinct from coalesce(private.metadata_text(claims, array['picture', 'avatar_url', 'profilePictureUrl'], 2048), p.avatar_url));
   end if;
   if profile.disabled_at is not null then
     return jsonb_build_object('profile_id', profile.id, 'created', created, 'disabled', true);
@@ -221,6 +225,26 @@ comment on function private.jit_provision(jsonb) is
 
 grant execute on function private.jit_provision(jsonb) to service_role;
 
+create function private.provision_caller()
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  claims jsonb := auth.jwt();
+begin
+  -- Only claims set by PostgREST or an edge function after verifying the token reach here.
+  if exists (select 1 from private.identity_providers i where i.issuer = claims ->> 'iss' and i.enabled)
+     and (private.jit_provision(claims) ->> 'disabled')::boolean then
+    raise exception using errcode = '42501', message = 'this account is disabled';
+  end if;
+end;
+$$;
+comment on function private.provision_caller() is
+  'JIT-provisions the calling third-party user from their verified claims, in the request''s own transaction; 42501 for a disabled account. Definer: writes rows clients cannot.';
+grant execute on function private.provision_caller() to authenticated, service_role;
+
 -- ── ensure_provisioned() now also covers third-party tokens ──────────────────
 create or replace function private.ensure_provisioned()
 returns jsonb
@@ -233,8 +257,8 @@ declare
   profile_id uuid;
 begin
   if exists (select 1 from private.identity_providers i where i.issuer = claims ->> 'iss' and i.enabled) then
-    -- The claims were verified by whoever set them (PostgREST or an edge function).
-    profile_id := (private.jit_provision(claims) ->> 'profile_id')::uuid;
+    perform private.provision_caller();
+    profile_id := private.caller_id();
   else
     select u.id into profile_id from auth.users u where u.id::text = claims ->> 'sub';
     if profile_id is null then
