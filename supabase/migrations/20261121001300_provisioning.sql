@@ -104,7 +104,10 @@ begin
   end if;
 
   -- Default and group-mapped platform roles, by the sync rules (groups null = claim absent).
-  perform private.sync_platform_roles(profile_id, groups, 'provisioning');
+  -- Nothing to grant or revoke without groups or defaults: skip the work on the signup path.
+  if groups is not null or cardinality(settings.default_platform_roles) > 0 or not coalesce(inserted, false) then
+    perform private.sync_platform_roles(profile_id, groups, 'provisioning');
+  end if;
 
   if inserted then
     perform private.audit('user.provision', null, 'user', profile_id::text,
@@ -116,16 +119,6 @@ $$;
 comment on function private.provision_user(uuid, text, text, text, jsonb, uuid, text[]) is
   'Creates whatever of a user''s profile, memberships, starter project and default roles is missing; idempotent and serialised per user. Definer: runs inside Supabase Auth''s transaction as supabase_auth_admin.';
 
-create function private.auth_user_groups(app_metadata jsonb, user_metadata jsonb)
-returns text[]
-language sql
-stable
-set search_path = ''
-as $$
-  select private.groups_from(jsonb_build_object('app_metadata', app_metadata, 'user_metadata', user_metadata))
-$$;
-comment on function private.auth_user_groups(jsonb, jsonb) is 'A Supabase Auth user''s IdP groups (settings.groups_claim_paths), or null when absent.';
-
 create function private.provision_auth_user(auth_user_id uuid)
 returns uuid
 language sql
@@ -133,7 +126,7 @@ security definer
 set search_path = ''
 as $$
   select private.provision_user(u.id, 'supabase', u.id::text, u.email, u.raw_user_meta_data, u.id,
-                                private.auth_user_groups(u.raw_app_meta_data, u.raw_user_meta_data))
+                                private.groups_from(jsonb_build_object('app_metadata', u.raw_app_meta_data, 'user_metadata', u.raw_user_meta_data)))
   from auth.users u
   where u.id = auth_user_id
 $$;
@@ -149,7 +142,7 @@ as $$
 begin
   begin
     perform private.provision_user(new.id, 'supabase', new.id::text, new.email, new.raw_user_meta_data, new.id,
-                                   private.auth_user_groups(new.raw_app_meta_data, new.raw_user_meta_data));
+                                   private.groups_from(jsonb_build_object('app_metadata', new.raw_app_meta_data, 'user_metadata', new.raw_user_meta_data)));
   exception when others then
     -- A signup must never fail because of provisioning; record it and let ensure_provisioned() repair.
     declare
@@ -181,7 +174,7 @@ begin
   if new.last_sign_in_at is distinct from old.last_sign_in_at then
     begin
       -- Every sign-in re-syncs platform roles from the IdP groups; a failure never blocks the login.
-      perform private.sync_platform_roles(new.id, private.auth_user_groups(new.raw_app_meta_data, new.raw_user_meta_data), 'sign_in');
+      perform private.sync_platform_roles(new.id, private.groups_from(jsonb_build_object('app_metadata', new.raw_app_meta_data, 'user_metadata', new.raw_user_meta_data)), 'sign_in');
     exception when others then
       perform private.audit('platform_role.sync_failed', null, 'user', new.id::text, jsonb_build_object('sqlstate', sqlstate, 'error', left(sqlerrm, 500)));
     end;
