@@ -26,7 +26,14 @@ export async function startStack({ db, port, output = console.log }: StackOption
   const url = `http://127.0.0.1:${gatewayPort}`;
   const keys = await projectKeys();
   const env = await functionEnv({ supabaseUrl: url, dbUrl: db.url });
-  const functions = await Promise.all(loadProjectConfig().functions.map((fn) => startFunction(fn, env, output)));
+  const started = await Promise.allSettled(loadProjectConfig().functions.map((fn) => startFunction(fn, env, output)));
+  const functions = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failure = started.find((s) => s.status === "rejected");
+  if (failure) {
+    // One function failed to boot: stop the others rather than leave them running.
+    await Promise.all(functions.map(stopFunction));
+    throw (failure as PromiseRejectedResult).reason;
+  }
   try {
     const gateway = await startGateway(functions, gatewayPort);
     return {
