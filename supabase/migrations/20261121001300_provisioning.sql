@@ -74,6 +74,8 @@ begin
   on conflict do nothing
   returning true into inserted;
 
+  -- A brand-new profile owns nothing yet, so its rows go in with plain inserts; a repair
+  -- (profile already there) checks each row and adds only what is missing.
   if settings.default_organization_id is not null then
     insert into public.memberships (organization_id, user_id, role)
     values (settings.default_organization_id, profile_id, 'member')
@@ -81,26 +83,32 @@ begin
   end if;
 
   if settings.create_personal_organization then
-    select o.id into personal_org from public.organizations o where o.created_by = profile_id and o.is_personal;
+    if not coalesce(inserted, false) then
+      select o.id into personal_org from public.organizations o where o.created_by = profile_id and o.is_personal;
+    end if;
     if personal_org is null then
       insert into public.organizations (slug, name, is_personal, created_by)
       values (
         'personal-' || left(replace(profile_id::text, '-', ''), 16),
         format('%s (personal %s)', coalesce(left(display_name, 60), split_part(email, '@', 1), 'Workspace'), left(profile_id::text, 8)),
         true, profile_id)
-      on conflict (created_by) where is_personal do nothing
       returning id into personal_org;
+      insert into public.memberships (organization_id, user_id, role) values (personal_org, profile_id, 'owner');
+      -- The starter project lives in the user's own organization, never in the shared default one.
+      if settings.starter_project_name is not null then
+        insert into public.projects (organization_id, name, is_starter, created_by)
+        values (personal_org, settings.starter_project_name, true, profile_id);
+      end if;
+    else
+      insert into public.memberships (organization_id, user_id, role)
+      values (personal_org, profile_id, 'owner')
+      on conflict do nothing;
+      if settings.starter_project_name is not null then
+        insert into public.projects (organization_id, name, is_starter, created_by)
+        values (personal_org, settings.starter_project_name, true, profile_id)
+        on conflict (organization_id) where is_starter do nothing;
+      end if;
     end if;
-    insert into public.memberships (organization_id, user_id, role)
-    values (personal_org, profile_id, 'owner')
-    on conflict do nothing;
-  end if;
-
-  -- The starter project lives in the user's own organization, never in the shared default one.
-  if settings.starter_project_name is not null and personal_org is not null then
-    insert into public.projects (organization_id, name, is_starter, created_by)
-    values (personal_org, settings.starter_project_name, true, profile_id)
-    on conflict (organization_id) where is_starter do nothing;
   end if;
 
   -- Default and group-mapped platform roles, by the sync rules (groups null = claim absent).
