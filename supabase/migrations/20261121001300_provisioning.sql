@@ -225,33 +225,6 @@ create trigger profiles_on_deleted before delete on public.profiles
   for each row execute function private.on_profile_deleted();
 
 -- ── repair ───────────────────────────────────────────────────────────────────
-create function private.ensure_provisioned()
-returns jsonb
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  claims jsonb := auth.jwt();
-  auth_user uuid;
-begin
-  -- Only a Supabase Auth token names an auth.users row; third-party users provision on first request.
-  select u.id into auth_user
-  from auth.users u
-  where u.id::text = claims ->> 'sub'
-    and not exists (select 1 from private.identity_providers i where i.issuer = claims ->> 'iss');
-  if auth_user is null then
-    raise exception using errcode = '42501', message = 'ensure_provisioned needs a signed-in Supabase Auth user';
-  end if;
-  perform private.provision_auth_user(auth_user);
-  return jsonb_build_object(
-    'profile', (select to_jsonb(p) from public.profiles p where p.id = auth_user),
-    'memberships', (select coalesce(jsonb_agg(to_jsonb(m)), '[]'::jsonb) from public.memberships m where m.user_id = auth_user));
-end;
-$$;
-comment on function private.ensure_provisioned() is
-  'Creates whatever is missing for the calling Supabase Auth user (legacy users). Definer: reads auth.users, writes rows clients cannot.';
-
 create function private.ensure_default_organization(name text, slug text)
 returns jsonb
 language plpgsql
@@ -308,20 +281,16 @@ $$;
 comment on function private.ensure_default_organization_membership() is
   'Adds every user who is not yet a member to the default organization; returns how many (users:admin). Definer: inserts memberships.';
 
-create function public.ensure_provisioned()
-returns jsonb language sql set search_path = '' as $$ select private.ensure_provisioned() $$;
 create function public.ensure_default_organization(name text default 'Default', slug text default null)
 returns jsonb language sql set search_path = '' as $$ select private.ensure_default_organization(name, slug) $$;
 create function public.ensure_default_organization_membership()
 returns integer language sql set search_path = '' as $$ select private.ensure_default_organization_membership() $$;
-comment on function public.ensure_provisioned() is 'RPC: repair your own profile, memberships and starter project if any are missing.';
 comment on function public.ensure_default_organization(text, text) is 'RPC: create the default organization if missing (users:admin).';
 comment on function public.ensure_default_organization_membership() is 'RPC: add every user to the default organization (users:admin); returns the number added.';
 
-grant execute on function private.ensure_provisioned(), private.ensure_default_organization(text, text),
+grant execute on function private.ensure_default_organization(text, text),
   private.ensure_default_organization_membership() to authenticated, service_role;
-call private.grant_rpc('public.ensure_provisioned()', 'public.ensure_default_organization(text, text)',
-  'public.ensure_default_organization_membership()');
+call private.grant_rpc('public.ensure_default_organization(text, text)', 'public.ensure_default_organization_membership()');
 
 -- New functions are executable by PUBLIC until revoked; private ones are granted explicitly above.
 revoke execute on all functions in schema private from public;

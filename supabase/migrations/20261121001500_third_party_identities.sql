@@ -221,9 +221,7 @@ begin
 end;
 $$;
 comment on function private.jit_provision(jsonb) is
-  'Provisions or refreshes a third-party IdP user from verified token claims; idempotent and serialised per identity. Definer: writes profiles, organizations, memberships and roles. Only service_role (the edge functions, after verifying the token) and ensure_provisioned() call it.';
-
-grant execute on function private.jit_provision(jsonb) to service_role;
+  'Provisions or refreshes a third-party IdP user from verified token claims; idempotent and serialised per identity. Definer: writes profiles, organizations, memberships and roles. Called only through provision_caller(), with the verified claims of the request.';
 
 create function private.provision_caller()
 returns void
@@ -245,8 +243,8 @@ comment on function private.provision_caller() is
   'JIT-provisions the calling third-party user from their verified claims, in the request''s own transaction; 42501 for a disabled account. Definer: writes rows clients cannot.';
 grant execute on function private.provision_caller() to authenticated, service_role;
 
--- ── ensure_provisioned() now also covers third-party tokens ──────────────────
-create or replace function private.ensure_provisioned()
+-- ── repair / explicit provisioning for any signed-in user ────────────────────
+create function private.ensure_provisioned()
 returns jsonb
 language plpgsql
 security definer
@@ -272,6 +270,12 @@ begin
 end;
 $$;
 comment on function private.ensure_provisioned() is
-  'Creates whatever is missing for the caller: a Supabase Auth user from auth.users, a registered third-party identity from its verified claims. Definer: writes rows clients cannot.';
+  'Creates whatever is missing for the caller: a Supabase Auth user from auth.users (legacy users), a registered third-party identity from its verified claims. Definer: writes rows clients cannot.';
+
+create function public.ensure_provisioned()
+returns jsonb language sql set search_path = '' as $$ select private.ensure_provisioned() $$;
+comment on function public.ensure_provisioned() is 'RPC: create or repair your own profile, memberships and starter project.';
+grant execute on function private.ensure_provisioned() to authenticated, service_role;
+call private.grant_rpc('public.ensure_provisioned()');
 
 revoke execute on all functions in schema private from public;
