@@ -13,7 +13,7 @@ select is(
 select is((select array_agg(role || ':' || source order by role) from public.platform_role_assignments where user_id = pg_temp.actor_id('member_a')),
   '{auditor:admin,reader:admin}', 'preserved roles take effect at once');
 select ok(exists (select 1 from public.audit_events where action = 'role_overrides.set' and target_id = pg_temp.actor_id('member_a')::text
-                  and details -> 'after' ->> 'paused' = 'true'), 'the change is audited with before and after');
+                  and after ->> 'paused' = 'true' and before ->> 'paused' = 'false'), 'the change is audited with before and after');
 select is(pg_temp.call('platform_admin', $$public.set_role_overrides(pg_temp.actor_id('member_a'), false, '{reader}', '{READER}')$$) ->> 'message',
   'preserved: reader cannot be both preserved and suppressed', 'a role both preserved and suppressed is rejected, naming it');
 select is(pg_temp.call('platform_admin', $$public.set_role_overrides(pg_temp.actor_id('member_a'), false, '{}', '{root}')$$) ->> 'message',

@@ -6,14 +6,14 @@ export type Database = {
           Tables: {
             "audit_events": {
                   Row: {
-                    "action": string,"actor_id": string | null,"actor_type": string,"details": NonNullable<Json>,"id": number,"occurred_at": string,"organization_id": string | null,"outcome": string,"target_id": string | null,"target_type": string | null
+                    "action": string,"actor_id": string | null,"actor_type": string,"after": Json | null,"before": Json | null,"details": NonNullable<Json>,"hash": string,"id": number,"ip": unknown,"occurred_at": string,"organization_id": string | null,"outcome": string,"prev_hash": string,"request_id": string | null,"target_id": string | null,"target_type": string | null,"user_agent": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "action": string,"actor_id"?: string | null,"actor_type": string,"details"?: NonNullable<Json>,"id"?: never,"occurred_at"?: string,"organization_id"?: string | null,"outcome"?: string,"target_id"?: string | null,"target_type"?: string | null
+                    "action": string,"actor_id"?: string | null,"actor_type": string,"after"?: Json | null,"before"?: Json | null,"details"?: NonNullable<Json>,"hash": string,"id"?: never,"ip"?: unknown,"occurred_at"?: string,"organization_id"?: string | null,"outcome"?: string,"prev_hash": string,"request_id"?: string | null,"target_id"?: string | null,"target_type"?: string | null,"user_agent"?: string | null
                   }
                   Update: {
-                    "action"?: string,"actor_id"?: string | null,"actor_type"?: string,"details"?: NonNullable<Json>,"id"?: never,"occurred_at"?: string,"organization_id"?: string | null,"outcome"?: string,"target_id"?: string | null,"target_type"?: string | null
+                    "action"?: string,"actor_id"?: string | null,"actor_type"?: string,"after"?: Json | null,"before"?: Json | null,"details"?: NonNullable<Json>,"hash"?: string,"id"?: never,"ip"?: unknown,"occurred_at"?: string,"organization_id"?: string | null,"outcome"?: string,"prev_hash"?: string,"request_id"?: string | null,"target_id"?: string | null,"target_type"?: string | null,"user_agent"?: string | null
                   }
                   Relationships: [
                     
@@ -354,6 +354,9 @@ isOneToOne: false
 "leave_organization":
 { Args: { "organization_id": string }; Returns: Json
                            },
+"list_audit_events":
+{ Args: { "action"?: string,"actor_id"?: string,"cursor"?: number,"organization_id"?: string,"page_size"?: number,"since"?: string,"target_id"?: string,"target_type"?: string,"until"?: string }; Returns: Json
+                           },
 "me":
 { Args: Record<PropertyKey, never>; Returns: Json
                            },
@@ -380,6 +383,9 @@ isOneToOne: false
                            },
 "update_organization":
 { Args: { "description"?: string,"name"?: string,"organization_id": string,"slug"?: string }; Returns: Json
+                           },
+"verify_audit_chain":
+{ Args: Record<PropertyKey, never>; Returns: Json
                            }
           }
           Enums: {

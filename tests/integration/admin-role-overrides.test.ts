@@ -43,9 +43,10 @@ describe("role overrides API", () => {
     const res = await call("PUT", adminToken, targetId, { paused: true, preserved: [" Auditor ", "auditor"], suppressed: ["READER"] });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ paused: true, preserved: ["auditor"], suppressed: ["reader"] });
-    const [event] = await sql`select actor_id, details from public.audit_events where action = 'role_overrides.set' and target_id = ${targetId} order by id desc limit 1`;
+    const [event] = await sql`select actor_id, before, after from public.audit_events where action = 'role_overrides.set' and target_id = ${targetId} order by id desc limit 1`;
     expect(event.actor_id).toBe(adminId);
-    expect(event.details.after).toMatchObject({ paused: true });
+    expect(event.before).toMatchObject({ paused: false });
+    expect(event.after).toMatchObject({ paused: true });
   });
 
   it("DELETE clears them, audited", async () => {
