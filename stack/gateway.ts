@@ -35,7 +35,15 @@ const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 function proxy(req: http.IncomingMessage, res: http.ServerResponse, port: number, path: string): void {
   const upstream = http.request(
-    { host: "127.0.0.1", port, method: req.method, path, headers: { ...req.headers, host: `127.0.0.1:${port}` }, agent: upstreamAgent },
+    {
+      host: "127.0.0.1",
+      port,
+      method: req.method,
+      path,
+      // Like the platform's gateway, tell the function who the client is.
+      headers: { ...req.headers, host: `127.0.0.1:${port}`, "x-forwarded-for": req.socket.remoteAddress ?? "" },
+      agent: upstreamAgent,
+    },
     (upstreamRes) => {
       res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
       upstreamRes.pipe(res);

@@ -13,9 +13,22 @@ function isRefusal(value: unknown): value is Refusal {
   return typeof value === "object" && value !== null && "error" in value && typeof (value as Refusal).error?.message === "string";
 }
 
+// What the audit log records about the request (PostgREST passes every header; we pass these).
+const AUDITED_HEADERS = ["user-agent", "x-forwarded-for", "x-real-ip"];
+
+function auditedHeaders(req: Request, debugId: string): Record<string, string> {
+  const headers: Record<string, string> = { "x-debug-id": debugId };
+  for (const name of AUDITED_HEADERS) {
+    const value = req.headers.get(name);
+    if (value) headers[name] = value;
+  }
+  return headers;
+}
+
 export async function callAsCaller<T>(req: Request, ctx: Context, query: (tx: Tx) => Promise<{ result: T }[]>): Promise<T> {
   const path = new URL(req.url).pathname;
-  const [row] = await withIdentity(ctx.sql, ctx.caller, query, { method: req.method, path, writable: true });
+  const headers = auditedHeaders(req, ctx.debugId);
+  const [row] = await withIdentity(ctx.sql, ctx.caller, query, { method: req.method, path, headers, writable: true });
   if (isRefusal(row.result)) throw new ApiError(403, row.result.error.code, row.result.error.message);
   return row.result;
 }

@@ -43,8 +43,11 @@ describe("role overrides API", () => {
     const res = await call("PUT", adminToken, targetId, { paused: true, preserved: [" Auditor ", "auditor"], suppressed: ["READER"] });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ paused: true, preserved: ["auditor"], suppressed: ["reader"] });
-    const [event] = await sql`select actor_id, before, after from public.audit_events where action = 'role_overrides.set' and target_id = ${targetId} order by id desc limit 1`;
+    const [event] = await sql`select actor_id, before, after, request_id, host(ip) as ip, user_agent from public.audit_events where action = 'role_overrides.set' and target_id = ${targetId} order by id desc limit 1`;
     expect(event.actor_id).toBe(adminId);
+    expect(event.request_id).toBe(res.headers.get("x-debug-id"));
+    expect(event.ip).toBe("127.0.0.1");
+    expect(event.user_agent).toBeTruthy();
     expect(event.before).toMatchObject({ paused: false });
     expect(event.after).toMatchObject({ paused: true });
   });
