@@ -7,12 +7,13 @@ import type { FunctionConfig } from "./config.ts";
 import type { DbIdentity, Sql } from "./db.ts";
 import { ApiError, unauthorized } from "./errors.ts";
 import { claimedIssuer, enrichFromUserInfo, registeredProviders, verifyProviderToken } from "./identity-providers.ts";
+import { looksLikePersonalAccessToken, verifyPersonalAccessToken } from "./personal-access-tokens.ts";
 
-/** Credential kinds a function accepts. `user` covers Supabase Auth and registered third-party tokens. */
+/** Credential kinds a function accepts. `user` covers Supabase Auth, registered third-party and personal access tokens. */
 export type AuthMode = "user" | "publishable" | "secret";
 
 export interface Caller extends DbIdentity {
-  mode: AuthMode | "third_party";
+  mode: AuthMode | "third_party" | "token";
   /** The `sub` claim for user tokens (a UUID for Supabase Auth, any string for third-party IdPs). */
   userId: string | null;
 }
@@ -46,7 +47,21 @@ async function thirdPartyCaller(req: Request, sql: Sql, config: FunctionConfig):
   return { mode: "third_party", role: "authenticated", claims: { ...claims, role: "authenticated" }, userId: verified.sub, provision: true };
 }
 
+async function tokenCaller(token: string, sql: Sql, config: FunctionConfig): Promise<Caller> {
+  const verified = await verifyPersonalAccessToken(token, sql);
+  // The token acts as its user (resolved by issuer and subject, like their own JWT would be),
+  // limited to its scopes: every permission check in SQL intersects with pat_scopes.
+  const issuer = verified.identity_provider === "supabase" ? config.authIssuer : verified.identity_provider;
+  const claims = {
+    sub: verified.identity_sub, iss: issuer, aud: AUDIENCE, role: "authenticated",
+    pat_id: verified.token_id, pat_scopes: verified.scopes,
+  };
+  return { mode: "token", role: "authenticated", claims, userId: verified.identity_sub };
+}
+
 export async function authenticate(req: Request, modes: AuthMode[], config: FunctionConfig, sql: Sql): Promise<Caller> {
+  const token = bearer(req);
+  if (modes.includes("user") && token && looksLikePersonalAccessToken(token)) return tokenCaller(token, sql, config);
   if (modes.includes("user")) {
     const thirdParty = await thirdPartyCaller(req, sql, config);
     if (thirdParty) return thirdParty;

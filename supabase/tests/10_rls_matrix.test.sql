@@ -6,7 +6,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(131);
+select plan(140);
 
 select is(pg_temp.probe(actor, statement), expected, format('%s: %s', table_name, description))
 from (values
@@ -139,6 +139,16 @@ from (values
   ('draft_files', 'member_a', 'delete from public.draft_files where id = ''a0000000-0000-4000-8000-0000000000d1'' returning 1', 'rows:1', 'an owner deletes their draft'),
   ('draft_files', 'member_a', 'delete from public.draft_files where id = ''b0000000-0000-4000-8000-0000000000d2'' returning 1', 'rows:0', 'a user cannot delete someone else''s draft'),
   ('draft_files', 'service_role', 'select * from public.draft_files where id in (''a0000000-0000-4000-8000-0000000000d1'', ''b0000000-0000-4000-8000-0000000000d2'')', 'rows:2', 'service_role reads every draft'),
+  -- ── personal access tokens ─────────────────────────────────────────────────
+  ('personal_access_tokens', 'anon', 'select id from public.personal_access_tokens', 'error:42501', 'anon cannot read tokens'),
+  ('personal_access_tokens', 'member_a', 'select id from public.personal_access_tokens where id = ''a0000000-0000-4000-8000-0000000000f1''', 'rows:1', 'a user lists their own tokens'),
+  ('personal_access_tokens', 'member_a', 'select id from public.personal_access_tokens where id = ''b0000000-0000-4000-8000-0000000000f2''', 'rows:0', 'a user cannot see someone else''s tokens'),
+  ('personal_access_tokens', 'owner_a', 'select id from public.personal_access_tokens where id = ''a0000000-0000-4000-8000-0000000000f1''', 'rows:0', 'an org owner cannot see a member''s tokens'),
+  ('personal_access_tokens', 'platform_admin', 'select id from public.personal_access_tokens where id in (''a0000000-0000-4000-8000-0000000000f1'', ''b0000000-0000-4000-8000-0000000000f2'')', 'rows:2', 'users:admin sees every token'),
+  ('personal_access_tokens', 'member_a', 'select token_hash from public.personal_access_tokens', 'error:42501', 'nobody reads token hashes'),
+  ('personal_access_tokens', 'member_a', 'insert into public.personal_access_tokens (user_id, name, prefix, token_hash, scopes, expires_at) values (pg_temp.actor_id(''member_a''), ''x'', ''tnt_pat_00000000'', ''\x03'', ''{users:admin}'', now()) returning 1', 'error:42501', 'tokens are not inserted directly (use create_personal_access_token)'),
+  ('personal_access_tokens', 'member_a', 'update public.personal_access_tokens set scopes = ''{users:admin}'' returning 1', 'error:42501', 'a user cannot widen a token''s scopes'),
+  ('personal_access_tokens', 'member_a', 'delete from public.personal_access_tokens returning 1', 'error:42501', 'tokens are not deleted directly (use revoke_personal_access_token)'),
   -- ── a third-party token with a non-UUID subject: no errors, no rows ─────────
   ('profiles', 'unprovisioned_clerk_user', 'select * from public.profiles', 'rows:0', 'a non-UUID subject reads no profile and raises nothing'),
   ('organizations', 'unprovisioned_clerk_user', 'select * from public.organizations', 'rows:0', 'a non-UUID subject reads no organization'),

@@ -26,7 +26,9 @@ insert into coverage (signature, actor, call, action, events, target) values
   ('public.protect_table(regclass,text,text,text,text)', 'platform_admin', $$public.protect_table('public.covered_table')$$, 'rls.protect_table', 1, $$$1 ->> 'table'$$),
   ('public.ensure_default_organization(text,text)', 'platform_admin', $$public.ensure_default_organization('Everyone', 'everyone')$$, 'organization.ensure_default', 1, $$$1 ->> 'id'$$),
   ('public.ensure_default_organization_membership()', 'platform_admin', $$to_jsonb(public.ensure_default_organization_membership())$$, 'organization.backfill_default', 1, $$(select id::text from public.organizations where is_default)$$),
-  ('public.ensure_provisioned()', 'invitee', $$public.ensure_provisioned()$$, 'user.provision', 1, $$$1 -> 'profile' ->> 'id'$$);
+  ('public.ensure_provisioned()', 'invitee', $$public.ensure_provisioned()$$, 'user.provision', 1, $$$1 -> 'profile' ->> 'id'$$),
+  ('public.create_personal_access_token(text,text[],integer)', 'member_a', $$public.create_personal_access_token('cov', '{org:read}', 7)$$, 'token.create', 1, $$$1 ->> 'id'$$),
+  ('public.revoke_personal_access_token(uuid)', 'member_a', $$public.revoke_personal_access_token((select id from public.personal_access_tokens where name = 'cov'))$$, 'token.revoke', 1, $$$1 ->> 'id'$$);
 
 create table public.covered_table (id uuid primary key, organization_id uuid not null);
 create temp table cov_tokens (token text);

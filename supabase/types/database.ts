@@ -148,6 +148,26 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"personal_access_tokens": {
+                  Row: {
+                    "created_at": string,"expires_at": string,"id": string,"last_used_at": string | null,"name": string,"prefix": string,"revoked_at": string | null,"scopes": (string)[],"token_hash": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"expires_at": string,"id"?: string,"last_used_at"?: string | null,"name": string,"prefix": string,"revoked_at"?: string | null,"scopes": (string)[],"token_hash": string,"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"expires_at"?: string,"id"?: string,"last_used_at"?: string | null,"name"?: string,"prefix"?: string,"revoked_at"?: string | null,"scopes"?: (string)[],"token_hash"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "personal_access_tokens_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"platform_role_assignments": {
                   Row: {
                     "created_at": string,"granted_by": string | null,"role": string,"role_scope": string,"source": string,"user_id": string
@@ -330,6 +350,9 @@ isOneToOne: false
 "create_organization":
 { Args: { "description"?: string,"name": string,"slug"?: string }; Returns: Json
                            },
+"create_personal_access_token":
+{ Args: { "expires_in_days": number,"name": string,"scopes": (string)[] }; Returns: Json
+                           },
 "delete_organization":
 { Args: { "organization_id": string }; Returns: Json
                            },
@@ -371,6 +394,9 @@ isOneToOne: false
                            },
 "revoke_invitation":
 { Args: { "invitation_id": string }; Returns: Json
+                           },
+"revoke_personal_access_token":
+{ Args: { "token_id": string }; Returns: Json
                            },
 "revoke_platform_role":
 { Args: { "role": string,"user_id": string }; Returns: Json
