@@ -17,8 +17,8 @@ export async function seedRlsData(sql: postgres.Sql, log: (msg: string) => void)
   log("seeding 10,000 organizations, 100,000 users, 1,000,000 projects (once) ...");
   await sql.begin(async (tx) => {
     await tx`
-      insert into public.organizations (id, slug, name)
-      select ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'bench-' || n, 'Bench ' || n
+      insert into public.organizations (id, slug, name, plan)
+      select ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'bench-' || n, 'Bench ' || n, 'enterprise'
       from generate_series(1, 10000) n`;
     await tx`
       insert into public.profiles (id, identity_provider, identity_sub, email)

@@ -38,6 +38,7 @@ const DATABASE_STATUS: Record<string, [number, string]> = {
   "23505": [409, "conflict"],
   "42501": [403, "forbidden"],
   "55000": [409, "conflict"],
+  PT403: [403, "quota_exceeded"],
 };
 
 /**

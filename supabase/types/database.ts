@@ -168,6 +168,20 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"plan_limits": {
+                  Row: {
+                    "limit_name": string,"max_value": number | null,"plan": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "limit_name": string,"max_value"?: number | null,"plan": string
+                  }
+                  Update: {
+                    "limit_name"?: string,"max_value"?: number | null,"plan"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"platform_role_assignments": {
                   Row: {
                     "created_at": string,"granted_by": string | null,"role": string,"role_scope": string,"source": string,"user_id": string
@@ -385,6 +399,9 @@ isOneToOne: false
                            },
 "protect_table":
 { Args: { "column_name"?: string,"read_permission"?: string,"scope"?: string,"target": unknown,"write_permission"?: string }; Returns: Json
+                           },
+"quota_usage":
+{ Args: { "organization_id"?: string }; Returns: Json
                            },
 "remove_member":
 { Args: { "organization_id": string,"user_id": string }; Returns: Json

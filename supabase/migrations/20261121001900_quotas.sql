@@ -1,0 +1,144 @@
+-- Quotas (SPEC F11): per-plan limits held as data, enforced by triggers in the same
+-- transaction as the insert. Each check first locks the parent row (organization or
+-- user), so two racing inserts for the last slot queue and only one passes. The error
+-- (SQLSTATE PT403: PostgREST answers 403) names the limit, the usage and the plan.
+
+create table public.plan_limits (
+  plan text not null check (plan ~ '^[a-z][a-z0-9_-]{0,31}$'),
+  limit_name text not null check (limit_name in ('members_per_org', 'orgs_per_user', 'tokens_per_user', 'projects_per_org')),
+  max_value integer check (max_value >= 0),
+  primary key (plan, limit_name)
+);
+comment on table public.plan_limits is 'Limits per plan. No row, or a null max_value, means unlimited.';
+comment on column public.plan_limits.limit_name is
+  'members_per_org (memberships of an org), orgs_per_user (organizations a user created, personal ones aside), tokens_per_user (active personal access tokens), projects_per_org.';
+
+insert into public.plan_limits (plan, limit_name, max_value) values
+  ('free', 'members_per_org', 25), ('free', 'orgs_per_user', 5), ('free', 'tokens_per_user', 10), ('free', 'projects_per_org', 50),
+  ('pro', 'members_per_org', 250), ('pro', 'orgs_per_user', 50), ('pro', 'tokens_per_user', 50), ('pro', 'projects_per_org', 5000),
+  ('enterprise', 'members_per_org', null), ('enterprise', 'orgs_per_user', null), ('enterprise', 'tokens_per_user', null), ('enterprise', 'projects_per_org', null);
+
+alter table public.plan_limits enable row level security;
+revoke all on public.plan_limits from anon, authenticated, service_role;
+grant select on public.plan_limits to authenticated, service_role;
+create policy plan_limits_select_authenticated on public.plan_limits for select to authenticated using (true);
+comment on policy plan_limits_select_authenticated on public.plan_limits is 'Plans and their limits are not secret.';
+
+-- ── checking ─────────────────────────────────────────────────────────────────
+create function private.enforce_quota(limit_name text, plan text, used bigint)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  maximum integer := (select l.max_value from public.plan_limits l where l.plan = enforce_quota.plan and l.limit_name = enforce_quota.limit_name);
+begin
+  if maximum is not null and used >= maximum then
+    raise exception using errcode = 'PT403',
+      message = format('quota exceeded: %s allows %s on plan "%s", and %s are in use', limit_name, maximum, plan, used),
+      detail = jsonb_build_object('limit', limit_name, 'plan', plan, 'max', maximum, 'used', used)::text;
+  end if;
+end;
+$$;
+comment on function private.enforce_quota(text, text, bigint) is 'Raises PT403 when one more would exceed the plan''s limit. Definer: reads limits.';
+
+create function private.check_quota()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  org public.organizations;
+  owner public.profiles;
+begin
+  case tg_table_name
+  when 'memberships' then
+    -- The default organization takes everyone; it is never full.
+    select * into org from public.organizations o where o.id = new.organization_id for no key update;
+    if not org.is_default then
+      perform private.enforce_quota('members_per_org', org.plan,
+        (select count(*) from public.memberships m where m.organization_id = new.organization_id));
+    end if;
+  when 'projects' then
+    select * into org from public.organizations o where o.id = new.organization_id for no key update;
+    perform private.enforce_quota('projects_per_org', org.plan,
+      (select count(*) from public.projects p where p.organization_id = new.organization_id));
+  when 'organizations' then
+    if new.created_by is not null and not new.is_personal and not new.is_default then
+      select * into owner from public.profiles p where p.id = new.created_by for no key update;
+      perform private.enforce_quota('orgs_per_user', owner.plan,
+        (select count(*) from public.organizations o where o.created_by = new.created_by and not o.is_personal and not o.is_default));
+    end if;
+  when 'personal_access_tokens' then
+    select * into owner from public.profiles p where p.id = new.user_id for no key update;
+    perform private.enforce_quota('tokens_per_user', owner.plan,
+      (select count(*) from public.personal_access_tokens t
+       where t.user_id = new.user_id and t.revoked_at is null and t.expires_at > pg_catalog.now()));
+  end case;
+  return new;
+end;
+$$;
+comment on function private.check_quota() is
+  'BEFORE INSERT on memberships, projects, organizations and personal_access_tokens: locks the parent, counts, enforces the plan''s limit. Definer: counts rows the inserting user may not see.';
+
+create trigger memberships_check_quota before insert on public.memberships
+  for each row execute function private.check_quota();
+create trigger projects_check_quota before insert on public.projects
+  for each row execute function private.check_quota();
+create trigger organizations_check_quota before insert on public.organizations
+  for each row execute function private.check_quota();
+create trigger personal_access_tokens_check_quota before insert on public.personal_access_tokens
+  for each row execute function private.check_quota();
+
+-- ── reading usage ────────────────────────────────────────────────────────────
+create function private.quota_usage(organization_id uuid)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := private.require_caller();
+  me public.profiles := (select p from public.profiles p where p.id = caller);
+  org public.organizations;
+  result jsonb;
+begin
+  result := jsonb_build_object('user', jsonb_build_object(
+    'plan', me.plan,
+    'orgs_per_user', jsonb_build_object(
+      'max', (select l.max_value from public.plan_limits l where l.plan = me.plan and l.limit_name = 'orgs_per_user'),
+      'used', (select count(*) from public.organizations o where o.created_by = caller and not o.is_personal and not o.is_default)),
+    'tokens_per_user', jsonb_build_object(
+      'max', (select l.max_value from public.plan_limits l where l.plan = me.plan and l.limit_name = 'tokens_per_user'),
+      'used', (select count(*) from public.personal_access_tokens t where t.user_id = caller and t.revoked_at is null and t.expires_at > pg_catalog.now()))));
+  if organization_id is not null then
+    if not private.has_permission('org:read', organization_id) then
+      raise exception using errcode = '42501', message = 'you may not read this organization''s usage';
+    end if;
+    select * into org from public.organizations o where o.id = organization_id;
+    result := result || jsonb_build_object('organization', jsonb_build_object(
+      'id', org.id, 'plan', org.plan,
+      'members_per_org', jsonb_build_object(
+        'max', case when org.is_default then null else (select l.max_value from public.plan_limits l where l.plan = org.plan and l.limit_name = 'members_per_org') end,
+        'used', (select count(*) from public.memberships m where m.organization_id = org.id)),
+      'projects_per_org', jsonb_build_object(
+        'max', (select l.max_value from public.plan_limits l where l.plan = org.plan and l.limit_name = 'projects_per_org'),
+        'used', (select count(*) from public.projects p where p.organization_id = org.id))));
+  end if;
+  return result;
+end;
+$$;
+comment on function private.quota_usage(uuid) is 'Your own usage, and an organization''s you may read. Definer: counts rows beyond your RLS view.';
+
+create function public.quota_usage(organization_id uuid default null)
+returns jsonb language sql stable set search_path = '' as $$ select private.quota_usage(organization_id) $$;
+comment on function public.quota_usage(uuid) is 'RPC: limits and usage for you (orgs, tokens) and optionally an organization (members, projects); max null = unlimited.';
+
+grant execute on function private.quota_usage(uuid), private.enforce_quota(text, text, bigint) to authenticated, service_role;
+call private.grant_rpc('public.quota_usage(uuid)');
+
+revoke execute on all functions in schema private from public;
