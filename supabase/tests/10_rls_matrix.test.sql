@@ -6,7 +6,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(140);
+select plan(144);
 
 select is(pg_temp.probe(actor, statement), expected, format('%s: %s', table_name, description))
 from (values
@@ -149,6 +149,11 @@ from (values
   ('personal_access_tokens', 'member_a', 'insert into public.personal_access_tokens (user_id, name, prefix, token_hash, scopes, expires_at) values (pg_temp.actor_id(''member_a''), ''x'', ''tnt_pat_00000000'', ''\x03'', ''{users:admin}'', now()) returning 1', 'error:42501', 'tokens are not inserted directly (use create_personal_access_token)'),
   ('personal_access_tokens', 'member_a', 'update public.personal_access_tokens set scopes = ''{users:admin}'' returning 1', 'error:42501', 'a user cannot widen a token''s scopes'),
   ('personal_access_tokens', 'member_a', 'delete from public.personal_access_tokens returning 1', 'error:42501', 'tokens are not deleted directly (use revoke_personal_access_token)'),
+  -- ── plan limits (catalog) ──────────────────────────────────────────────────
+  ('plan_limits', 'anon', 'select * from public.plan_limits', 'error:42501', 'anon cannot read plan limits'),
+  ('plan_limits', 'member_a', 'select * from public.plan_limits where plan = ''free''', 'rows:4', 'any signed-in user reads the plan limits'),
+  ('plan_limits', 'owner_a', 'update public.plan_limits set max_value = null returning 1', 'error:42501', 'nobody lifts their own limits'),
+  ('plan_limits', 'owner_a', 'insert into public.plan_limits values (''free'', ''members_per_org'', 1) returning 1', 'error:42501', 'nobody writes plan limits over the API'),
   -- ── a third-party token with a non-UUID subject: no errors, no rows ─────────
   ('profiles', 'unprovisioned_clerk_user', 'select * from public.profiles', 'rows:0', 'a non-UUID subject reads no profile and raises nothing'),
   ('organizations', 'unprovisioned_clerk_user', 'select * from public.organizations', 'rows:0', 'a non-UUID subject reads no organization'),
