@@ -6,7 +6,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(144);
+select plan(153);
 
 select is(pg_temp.probe(actor, statement), expected, format('%s: %s', table_name, description))
 from (values
@@ -154,6 +154,16 @@ from (values
   ('plan_limits', 'member_a', 'select * from public.plan_limits where plan = ''free''', 'rows:4', 'any signed-in user reads the plan limits'),
   ('plan_limits', 'owner_a', 'update public.plan_limits set max_value = null returning 1', 'error:42501', 'nobody lifts their own limits'),
   ('plan_limits', 'owner_a', 'insert into public.plan_limits values (''free'', ''members_per_org'', 1) returning 1', 'error:42501', 'nobody writes plan limits over the API'),
+  -- ── feature flags ──────────────────────────────────────────────────────────
+  ('feature_flags', 'anon', 'select * from public.feature_flags', 'error:42501', 'anon cannot read flags'),
+  ('feature_flags', 'member_a', 'select * from public.feature_flags where key = ''fixture-flag''', 'rows:1', 'any signed-in user reads the flag catalog'),
+  ('feature_flags', 'platform_admin', 'update public.feature_flags set default_value = ''true'' returning 1', 'error:42501', 'flags change only through the RPCs'),
+  ('plan_feature_flags', 'member_a', 'select * from public.plan_feature_flags where key = ''fixture-flag''', 'rows:1', 'any signed-in user reads plan flags'),
+  ('plan_feature_flags', 'owner_a', 'insert into public.plan_feature_flags values (''free'', ''fixture-flag'', ''true'') returning 1', 'error:42501', 'nobody writes plan flags directly'),
+  ('organization_feature_flags', 'member_a', 'select * from public.organization_feature_flags where organization_id = ''a0000000-0000-4000-8000-00000000000a''', 'rows:1', 'members read their organization''s flags'),
+  ('organization_feature_flags', 'outsider', 'select * from public.organization_feature_flags where organization_id = ''a0000000-0000-4000-8000-00000000000a''', 'rows:0', 'another tenant cannot read the organization''s flags'),
+  ('organization_feature_flags', 'owner_a', 'update public.organization_feature_flags set value = ''false'' returning 1', 'error:42501', 'even an owner cannot set flags directly'),
+  ('organization_feature_flags', 'anon', 'select * from public.organization_feature_flags', 'error:42501', 'anon cannot read organization flags'),
   -- ── a third-party token with a non-UUID subject: no errors, no rows ─────────
   ('profiles', 'unprovisioned_clerk_user', 'select * from public.profiles', 'rows:0', 'a non-UUID subject reads no profile and raises nothing'),
   ('organizations', 'unprovisioned_clerk_user', 'select * from public.organizations', 'rows:0', 'a non-UUID subject reads no organization'),

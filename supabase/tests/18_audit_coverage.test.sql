@@ -28,6 +28,10 @@ insert into coverage (signature, actor, call, action, events, target) values
   ('public.ensure_default_organization_membership()', 'platform_admin', $$to_jsonb(public.ensure_default_organization_membership())$$, 'organization.backfill_default', 1, $$(select id::text from public.organizations where is_default)$$),
   ('public.ensure_provisioned()', 'invitee', $$public.ensure_provisioned()$$, 'user.provision', 1, $$$1 -> 'profile' ->> 'id'$$),
   ('public.create_personal_access_token(text,text[],integer)', 'member_a', $$public.create_personal_access_token('cov', '{org:read}', 7)$$, 'token.create', 1, $$$1 ->> 'id'$$),
+  ('public.set_flag_default(text,jsonb,text)', 'platform_admin', $$public.set_flag_default('covered-flag', 'false')$$, 'flag.set', 1, $$$1 ->> 'key'$$),
+  ('public.set_plan_flag(text,text,jsonb)', 'platform_admin', $$public.set_plan_flag('free', 'covered-flag', 'true')$$, 'flag.set', 1, $$$1 ->> 'key'$$),
+  ('public.set_organization_flag(uuid,text,jsonb)', 'platform_admin', $$public.set_organization_flag('a0000000-0000-4000-8000-00000000000a', 'covered-flag', 'true')$$, 'flag.set', 1, $$$1 ->> 'key'$$),
+  ('public.set_user_flag(uuid,text,jsonb)', 'platform_admin', $$public.set_user_flag(pg_temp.actor_id('member_a'), 'covered-flag', 'true')$$, 'flag.set', 1, $$$1 ->> 'key'$$),
   ('public.revoke_personal_access_token(uuid)', 'member_a', $$public.revoke_personal_access_token((select id from public.personal_access_tokens where name = 'cov'))$$, 'token.revoke', 1, $$$1 ->> 'id'$$);
 
 create table public.covered_table (id uuid primary key, organization_id uuid not null);

@@ -44,6 +44,20 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"feature_flags": {
+                  Row: {
+                    "default_value": NonNullable<Json>,"description": string,"key": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "default_value": NonNullable<Json>,"description": string,"key": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "default_value"?: NonNullable<Json>,"description"?: string,"key"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"invitations": {
                   Row: {
                     "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"organization_id": string,"revoked_at": string | null,"role": string,"role_scope": string,"token_hash": string
@@ -114,6 +128,32 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"organization_feature_flags": {
+                  Row: {
+                    "key": string,"organization_id": string,"value": NonNullable<Json>
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "key": string,"organization_id": string,"value": NonNullable<Json>
+                  }
+                  Update: {
+                    "key"?: string,"organization_id"?: string,"value"?: NonNullable<Json>
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "organization_feature_flags_key_fkey"
+      columns: ["key"]
+isOneToOne: false
+      referencedRelation: "feature_flags"
+      referencedColumns: ["key"]
+    },{
+      foreignKeyName: "organization_feature_flags_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"organizations": {
                   Row: {
                     "created_at": string,"created_by": string | null,"description": string | null,"id": string,"is_default": boolean,"is_personal": boolean,"name": string,"plan": string,"slug": string,"updated_at": string
@@ -166,6 +206,26 @@ isOneToOne: false
 isOneToOne: false
       referencedRelation: "profiles"
       referencedColumns: ["id"]
+    }
+                  ]
+                },"plan_feature_flags": {
+                  Row: {
+                    "key": string,"plan": string,"value": NonNullable<Json>
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "key": string,"plan": string,"value": NonNullable<Json>
+                  }
+                  Update: {
+                    "key"?: string,"plan"?: string,"value"?: NonNullable<Json>
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "plan_feature_flags_key_fkey"
+      columns: ["key"]
+isOneToOne: false
+      referencedRelation: "feature_flags"
+      referencedColumns: ["key"]
     }
                   ]
                 },"plan_limits": {
@@ -406,6 +466,9 @@ isOneToOne: false
 "remove_member":
 { Args: { "organization_id": string,"user_id": string }; Returns: Json
                            },
+"resolve_flags":
+{ Args: { "organization_id"?: string }; Returns: Json
+                           },
 "resolve_roles_for_groups":
 { Args: { "groups": (string)[] }; Returns: (string)[]
                            },
@@ -418,8 +481,20 @@ isOneToOne: false
 "revoke_platform_role":
 { Args: { "role": string,"user_id": string }; Returns: Json
                            },
+"set_flag_default":
+{ Args: { "default_value": Json,"description"?: string,"key": string }; Returns: Json
+                           },
+"set_organization_flag":
+{ Args: { "key": string,"organization_id": string,"value": Json }; Returns: Json
+                           },
+"set_plan_flag":
+{ Args: { "key": string,"plan": string,"value": Json }; Returns: Json
+                           },
 "set_role_overrides":
 { Args: { "paused"?: boolean,"preserved"?: (string)[],"suppressed"?: (string)[],"user_id": string }; Returns: Json
+                           },
+"set_user_flag":
+{ Args: { "key": string,"user_id": string,"value": Json }; Returns: Json
                            },
 "transfer_ownership":
 { Args: { "new_owner_id": string,"organization_id": string }; Returns: Json
