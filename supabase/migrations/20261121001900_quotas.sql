@@ -25,24 +25,30 @@ create policy plan_limits_select_authenticated on public.plan_limits for select 
 comment on policy plan_limits_select_authenticated on public.plan_limits is 'Plans and their limits are not secret.';
 
 -- ── checking ─────────────────────────────────────────────────────────────────
-create function private.enforce_quota(limit_name text, plan text, used bigint)
-returns void
-language plpgsql
+create function private.quota_max(limit_name text, plan text)
+returns integer
+language sql
 stable
 security definer
 set search_path = ''
 as $$
-declare
-  maximum integer := (select l.max_value from public.plan_limits l where l.plan = enforce_quota.plan and l.limit_name = enforce_quota.limit_name);
+  select l.max_value from public.plan_limits l where l.plan = quota_max.plan and l.limit_name = quota_max.limit_name
+$$;
+comment on function private.quota_max(text, text) is 'A plan''s limit, or null for unlimited. Definer: reads limits.';
+
+create function private.quota_exceeded(limit_name text, plan text, maximum integer, used bigint)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
 begin
-  if maximum is not null and used >= maximum then
-    raise exception using errcode = 'PT403',
-      message = format('quota exceeded: %s allows %s on plan "%s", and %s are in use', limit_name, maximum, plan, used),
-      detail = jsonb_build_object('limit', limit_name, 'plan', plan, 'max', maximum, 'used', used)::text;
-  end if;
+  raise exception using errcode = 'PT403',
+    message = format('quota exceeded: %s allows %s on plan "%s", and %s are in use', limit_name, maximum, plan, used),
+    detail = jsonb_build_object('limit', limit_name, 'plan', plan, 'max', maximum, 'used', used)::text;
 end;
 $$;
-comment on function private.enforce_quota(text, text, bigint) is 'Raises PT403 when one more would exceed the plan''s limit. Definer: reads limits.';
+comment on function private.quota_exceeded(text, text, integer, bigint) is 'Raises the PT403 quota error naming limit, plan, maximum and usage.';
 
 create function private.check_quota()
 returns trigger
@@ -53,30 +59,42 @@ as $$
 declare
   org public.organizations;
   owner public.profiles;
+  maximum integer;
+  used bigint;
 begin
+  -- Lock the parent first (racing inserts queue here), then count only if the plan has a limit.
   case tg_table_name
   when 'memberships' then
-    -- The default organization takes everyone; it is never full.
     select * into org from public.organizations o where o.id = new.organization_id for no key update;
-    if not org.is_default then
-      perform private.enforce_quota('members_per_org', org.plan,
-        (select count(*) from public.memberships m where m.organization_id = new.organization_id));
+    maximum := case when org.is_default then null else private.quota_max('members_per_org', org.plan) end;  -- the default organization takes everyone
+    if maximum is not null then
+      used := (select count(*) from public.memberships m where m.organization_id = new.organization_id);
+      if used >= maximum then perform private.quota_exceeded('members_per_org', org.plan, maximum, used); end if;
     end if;
   when 'projects' then
     select * into org from public.organizations o where o.id = new.organization_id for no key update;
-    perform private.enforce_quota('projects_per_org', org.plan,
-      (select count(*) from public.projects p where p.organization_id = new.organization_id));
+    maximum := private.quota_max('projects_per_org', org.plan);
+    if maximum is not null then
+      used := (select count(*) from public.projects p where p.organization_id = new.organization_id);
+      if used >= maximum then perform private.quota_exceeded('projects_per_org', org.plan, maximum, used); end if;
+    end if;
   when 'organizations' then
     if new.created_by is not null and not new.is_personal and not new.is_default then
       select * into owner from public.profiles p where p.id = new.created_by for no key update;
-      perform private.enforce_quota('orgs_per_user', owner.plan,
-        (select count(*) from public.organizations o where o.created_by = new.created_by and not o.is_personal and not o.is_default));
+      maximum := private.quota_max('orgs_per_user', owner.plan);
+      if maximum is not null then
+        used := (select count(*) from public.organizations o where o.created_by = new.created_by and not o.is_personal and not o.is_default);
+        if used >= maximum then perform private.quota_exceeded('orgs_per_user', owner.plan, maximum, used); end if;
+      end if;
     end if;
   when 'personal_access_tokens' then
     select * into owner from public.profiles p where p.id = new.user_id for no key update;
-    perform private.enforce_quota('tokens_per_user', owner.plan,
-      (select count(*) from public.personal_access_tokens t
-       where t.user_id = new.user_id and t.revoked_at is null and t.expires_at > pg_catalog.now()));
+    maximum := private.quota_max('tokens_per_user', owner.plan);
+    if maximum is not null then
+      used := (select count(*) from public.personal_access_tokens t
+               where t.user_id = new.user_id and t.revoked_at is null and t.expires_at > pg_catalog.now());
+      if used >= maximum then perform private.quota_exceeded('tokens_per_user', owner.plan, maximum, used); end if;
+    end if;
   end case;
   return new;
 end;
@@ -110,10 +128,10 @@ begin
   result := jsonb_build_object('user', jsonb_build_object(
     'plan', me.plan,
     'orgs_per_user', jsonb_build_object(
-      'max', (select l.max_value from public.plan_limits l where l.plan = me.plan and l.limit_name = 'orgs_per_user'),
+      'max', private.quota_max('orgs_per_user', me.plan),
       'used', (select count(*) from public.organizations o where o.created_by = caller and not o.is_personal and not o.is_default)),
     'tokens_per_user', jsonb_build_object(
-      'max', (select l.max_value from public.plan_limits l where l.plan = me.plan and l.limit_name = 'tokens_per_user'),
+      'max', private.quota_max('tokens_per_user', me.plan),
       'used', (select count(*) from public.personal_access_tokens t where t.user_id = caller and t.revoked_at is null and t.expires_at > pg_catalog.now()))));
   if organization_id is not null then
     if not private.has_permission('org:read', organization_id) then
@@ -123,10 +141,10 @@ begin
     result := result || jsonb_build_object('organization', jsonb_build_object(
       'id', org.id, 'plan', org.plan,
       'members_per_org', jsonb_build_object(
-        'max', case when org.is_default then null else (select l.max_value from public.plan_limits l where l.plan = org.plan and l.limit_name = 'members_per_org') end,
+        'max', case when org.is_default then null else private.quota_max('members_per_org', org.plan) end,
         'used', (select count(*) from public.memberships m where m.organization_id = org.id)),
       'projects_per_org', jsonb_build_object(
-        'max', (select l.max_value from public.plan_limits l where l.plan = org.plan and l.limit_name = 'projects_per_org'),
+        'max', private.quota_max('projects_per_org', org.plan),
         'used', (select count(*) from public.projects p where p.organization_id = org.id))));
   end if;
   return result;
@@ -138,7 +156,7 @@ create function public.quota_usage(organization_id uuid default null)
 returns jsonb language sql stable set search_path = '' as $$ select private.quota_usage(organization_id) $$;
 comment on function public.quota_usage(uuid) is 'RPC: limits and usage for you (orgs, tokens) and optionally an organization (members, projects); max null = unlimited.';
 
-grant execute on function private.quota_usage(uuid), private.enforce_quota(text, text, bigint) to authenticated, service_role;
+grant execute on function private.quota_usage(uuid), private.quota_max(text, text) to authenticated, service_role;
 call private.grant_rpc('public.quota_usage(uuid)');
 
 revoke execute on all functions in schema private from public;
