@@ -21,8 +21,8 @@ export async function seedRlsData(sql: postgres.Sql, log: (msg: string) => void)
       select ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'bench-' || n, 'Bench ' || n, 'enterprise'
       from generate_series(1, 10000) n`;
     await tx`
-      insert into public.profiles (id, identity_provider, identity_sub, email)
-      select ('00000000-0000-4000-9000-' || lpad(to_hex(n), 12, '0'))::uuid, ${ISSUER}, 'u' || n, 'u' || n || '@bench.test'
+      insert into public.profiles (id, identity_provider, identity_sub, email, plan)
+      select ('00000000-0000-4000-9000-' || lpad(to_hex(n), 12, '0'))::uuid, ${ISSUER}, 'u' || n, 'u' || n || '@bench.test', 'enterprise'
       from generate_series(1, 100000) n`;
     // Background: every user belongs to two organizations.
     await tx`

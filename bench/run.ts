@@ -13,6 +13,7 @@ import { jitBench } from "./jit.ts";
 import { platformBench } from "./platform.ts";
 import { provisioningBench } from "./provisioning.ts";
 import { rlsBench } from "./rls.ts";
+import { tokensAuditBench } from "./tokens-audit.ts";
 
 const log = (msg: string) => console.log(msg);
 const figures: Record<string, number> = {};
@@ -36,6 +37,8 @@ if (externalDbUrl()) {
   try {
     log("RLS at scale ...");
     Object.assign(figures, await rlsBench(sql, log));
+    log("personal access tokens and the audit log at scale ...");
+    Object.assign(figures, await tokensAuditBench(sql, log));
   } finally {
     await sql.end();
   }
