@@ -87,6 +87,9 @@ begin
       select o.id into personal_org from public.organizations o where o.created_by = profile_id and o.is_personal;
     end if;
     if personal_org is null then
+      -- A brand-new organization with its one owner and one project cannot exceed any plan:
+      -- quota checks (see the quotas migration) skip these inserts.
+      perform pg_catalog.set_config('tenantry.provisioning', 'on', true);
       insert into public.organizations (slug, name, is_personal, created_by)
       values (
         'personal-' || left(replace(profile_id::text, '-', ''), 16),
@@ -99,6 +102,7 @@ begin
         insert into public.projects (organization_id, name, is_starter, created_by)
         values (personal_org, settings.starter_project_name, true, profile_id);
       end if;
+      perform pg_catalog.set_config('tenantry.provisioning', 'off', true);
     else
       insert into public.memberships (organization_id, user_id, role)
       values (personal_org, profile_id, 'owner')

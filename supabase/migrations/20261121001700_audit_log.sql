@@ -26,6 +26,8 @@ create table private.audit_chain (
   id boolean primary key default true check (id),
   last_id bigint,
   last_hash bytea not null,
+  -- The hash before the newest event: lets one UPDATE both read and advance the head.
+  previous_hash bytea,
   checkpoint_id bigint,
   checkpoint_hash bytea not null
 );
@@ -35,19 +37,22 @@ insert into private.audit_chain (last_hash, checkpoint_hash) values ('\x'::bytea
 
 create function private.audit_event_digest(prev_hash bytea, e public.audit_events)
 returns bytea
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
+begin
   -- jsonb text is canonical (keys sorted), so the same event always hashes the same.
-  select extensions.digest(
+  -- (PL/pgSQL for its cached plan: this runs once per event written and verified.)
+  return extensions.digest(
     prev_hash || convert_to(jsonb_build_object(
       'id', e.id, 'occurred_at', e.occurred_at, 'actor_id', e.actor_id, 'actor_type', e.actor_type,
       'action', e.action, 'outcome', e.outcome, 'organization_id', e.organization_id,
       'target_type', e.target_type, 'target_id', e.target_id, 'details', e.details,
       'request_id', e.request_id, 'ip', e.ip, 'user_agent', e.user_agent,
       'before', e.before, 'after', e.after)::text, 'UTF8'),
-    'sha256')
+    'sha256');
+end;
 $$;
 comment on function private.audit_event_digest(bytea, public.audit_events) is 'The hash an event must carry given the previous hash.';
 
@@ -85,17 +90,14 @@ as $$
 declare
   claims jsonb := auth.jwt();
   headers jsonb := coalesce(nullif(current_setting('request.headers', true), '')::jsonb, '{}'::jsonb);
-  actor uuid := private.caller_id();
-  head private.audit_chain;
+  actor uuid := case when claims is null then null else private.caller_id() end;
   event public.audit_events;
 begin
-  -- Locking the head serialises appends: concurrent writers line up into one chain.
-  select * into head from private.audit_chain for update;
-  event.id := nextval(pg_catalog.pg_get_serial_sequence('public.audit_events', 'id'));
+  event.id := nextval('public.audit_events_id_seq'::regclass);
   event.occurred_at := pg_catalog.clock_timestamp();
   event.actor_id := actor;
   event.actor_type := case
-    when auth.role() = 'service_role' then 'service'
+    when claims ->> 'role' = 'service_role' then 'service'
     when claims ? 'pat_id' then 'token'
     when actor is not null then 'user'
     else 'system' end;
@@ -115,10 +117,14 @@ begin
   exception when others then
     event.ip := null; -- a malformed header never blocks the change it records
   end;
-  event.prev_hash := head.last_hash;
-  event.hash := private.audit_event_digest(event.prev_hash, event);
+  -- One statement takes the chain head's row lock (serialising concurrent writers into
+  -- one chain), reads the previous hash and stores this event's.
+  update private.audit_chain c
+  set last_id = event.id,
+      previous_hash = c.last_hash,
+      last_hash = private.audit_event_digest(c.last_hash, event)
+  returning c.previous_hash, c.last_hash into event.prev_hash, event.hash;
   insert into public.audit_events overriding system value select event.*;
-  update private.audit_chain set last_id = event.id, last_hash = event.hash;
 end;
 $$;
 comment on function private.audit(text, uuid, text, text, jsonb, text) is

@@ -62,6 +62,10 @@ declare
   maximum integer;
   used bigint;
 begin
+  -- Provisioning a new user's own organization (one member, one project) cannot exceed a plan.
+  if current_setting('tenantry.provisioning', true) = 'on' then
+    return new;
+  end if;
   -- Lock the parent first (racing inserts queue here), then count only if the plan has a limit.
   case tg_table_name
   when 'memberships' then
