@@ -26,8 +26,6 @@ create table private.audit_chain (
   id boolean primary key default true check (id),
   last_id bigint,
   last_hash bytea not null,
-  -- The hash before the newest event: lets one UPDATE both read and advance the head.
-  previous_hash bytea,
   checkpoint_id bigint,
   checkpoint_hash bytea not null
 );
@@ -93,6 +91,8 @@ declare
   actor uuid := case when claims is null then null else private.caller_id() end;
   event public.audit_events;
 begin
+  -- Lock the chain head before taking an id: appends serialise, so ids follow chain order.
+  select c.last_hash into event.prev_hash from private.audit_chain c for update;
   event.id := nextval('public.audit_events_id_seq'::regclass);
   event.occurred_at := pg_catalog.clock_timestamp();
   event.actor_id := actor;
@@ -117,13 +117,8 @@ begin
   exception when others then
     event.ip := null; -- a malformed header never blocks the change it records
   end;
-  -- One statement takes the chain head's row lock (serialising concurrent writers into
-  -- one chain), reads the previous hash and stores this event's.
-  update private.audit_chain c
-  set last_id = event.id,
-      previous_hash = c.last_hash,
-      last_hash = private.audit_event_digest(c.last_hash, event)
-  returning c.previous_hash, c.last_hash into event.prev_hash, event.hash;
+  event.hash := private.audit_event_digest(event.prev_hash, event);
+  update private.audit_chain set last_id = event.id, last_hash = event.hash;
   insert into public.audit_events overriding system value select event.*;
 end;
 $$;
