@@ -112,11 +112,13 @@ begin
                    || case when claims ? 'pat_id' then jsonb_build_object('token_id', claims ->> 'pat_id') else '{}'::jsonb end;
   event.request_id := left(headers ->> 'x-debug-id', 100);
   event.user_agent := left(headers ->> 'user-agent', 500);
-  begin
-    event.ip := btrim(split_part(coalesce(headers ->> 'x-forwarded-for', headers ->> 'x-real-ip'), ',', 1))::inet;
-  exception when others then
-    event.ip := null; -- a malformed header never blocks the change it records
-  end;
+  if headers ? 'x-forwarded-for' or headers ? 'x-real-ip' then
+    begin
+      event.ip := btrim(split_part(coalesce(headers ->> 'x-forwarded-for', headers ->> 'x-real-ip'), ',', 1))::inet;
+    exception when others then
+      event.ip := null; -- a malformed header never blocks the change it records
+    end;
+  end if;
   event.hash := private.audit_event_digest(event.prev_hash, event);
   update private.audit_chain set last_id = event.id, last_hash = event.hash;
   insert into public.audit_events overriding system value select event.*;
