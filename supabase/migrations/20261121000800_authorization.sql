@@ -65,6 +65,20 @@ $$;
 comment on function private.user_platform_permissions(uuid) is
   'Permissions a user holds through platform roles. Definer: reads assignments regardless of their policies.';
 
+-- A request authenticated by a personal access token carries the token's scopes in its
+-- claims (set by the edge functions after private.verify_token); every permission check
+-- intersects with them.
+create function private.token_scopes()
+returns text[]
+language sql
+stable
+set search_path = ''
+as $$
+  select case when auth.jwt() ? 'pat_scopes'
+              then array(select jsonb_array_elements_text(auth.jwt() -> 'pat_scopes')) end
+$$;
+comment on function private.token_scopes() is 'The scopes of the token behind this request, or null when no token is involved.';
+
 create function private.caller_platform_permissions()
 returns text[]
 language plpgsql
@@ -72,16 +86,19 @@ stable
 security definer
 set search_path = ''
 as $$
+declare
+  scopes text[] := private.token_scopes();
 begin
   -- The secret key (service_role) is the operator's own credential: it holds everything.
   if auth.role() = 'service_role' then
     return array(select p.name from public.permissions p);
   end if;
-  return private.user_platform_permissions(private.caller_id());
+  return array(select p from unnest(private.user_platform_permissions(private.caller_id())) as p
+               where scopes is null or p = any (scopes));
 end;
 $$;
 comment on function private.caller_platform_permissions() is
-  'Permissions the caller holds through platform roles (all of them for service_role). Definer: see user_platform_permissions.';
+  'Permissions the caller holds through platform roles (all of them for service_role), within the scopes of the token used, if any. Definer: see user_platform_permissions.';
 
 create function private.has_platform_permission(permission text)
 returns boolean
@@ -106,12 +123,14 @@ set search_path = ''
 as $$
 declare
   caller uuid;
+  scopes text[];
 begin
   if auth.role() = 'service_role' then
     return array(select o.id from public.organizations o);
   end if;
   caller := private.caller_id();
-  if caller is null then
+  scopes := private.token_scopes();
+  if caller is null or (scopes is not null and not permission = any (scopes)) then
     return '{}';
   end if;
   if permission = any (private.user_platform_permissions(caller)) then
@@ -125,7 +144,7 @@ begin
 end;
 $$;
 comment on function private.caller_org_ids(text) is
-  'Organizations in which the caller holds the permission (all of them for a platform role that grants it). Definer: reads memberships without recursing into their policies.';
+  'Organizations in which the caller holds the permission (all of them for a platform role that grants it), none when the token used lacks it. Definer: reads memberships without recursing into their policies.';
 
 create function private.caller_co_member_ids()
 returns uuid[]
@@ -239,7 +258,7 @@ comment on function private.deny(text, text, uuid, text, text) is
 
 -- ── grants: the API roles evaluate these inside policies and RPCs ────────────
 grant usage on schema private to authenticated, service_role;
-grant execute on function private.caller_id(), private.user_platform_permissions(uuid), private.caller_platform_permissions(), private.has_platform_permission(text),
+grant execute on function private.caller_id(), private.user_platform_permissions(uuid), private.token_scopes(), private.caller_platform_permissions(), private.has_platform_permission(text),
   private.caller_org_ids(text), private.caller_co_member_ids(), private.caller_email(), private.has_permission(text, uuid)
   to authenticated, service_role;
 

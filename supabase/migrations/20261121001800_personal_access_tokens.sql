@@ -59,69 +59,6 @@ as $$
 $$;
 comment on function private.token_well_formed(text) is 'Prefix, length and checksum check: rejects typos before any lookup.';
 
--- ── the caller's token scopes ────────────────────────────────────────────────
--- A request authenticated by a token carries its scopes in the claims (set by the
--- edge function after verify_token); every permission check intersects with them.
-create function private.token_scopes()
-returns text[]
-language sql
-stable
-set search_path = ''
-as $$
-  select case when auth.jwt() ? 'pat_scopes'
-              then array(select jsonb_array_elements_text(auth.jwt() -> 'pat_scopes')) end
-$$;
-comment on function private.token_scopes() is 'The scopes of the token behind this request, or null when no token is involved.';
-
-create or replace function private.caller_platform_permissions()
-returns text[]
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  scopes text[] := private.token_scopes();
-begin
-  -- The secret key (service_role) is the operator's own credential: it holds everything.
-  if auth.role() = 'service_role' then
-    return array(select p.name from public.permissions p);
-  end if;
-  return array(select p from unnest(private.user_platform_permissions(private.caller_id())) as p
-               where scopes is null or p = any (scopes));
-end;
-$$;
-
-create or replace function private.caller_org_ids(permission text)
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  caller uuid;
-  scopes text[];
-begin
-  if auth.role() = 'service_role' then
-    return array(select o.id from public.organizations o);
-  end if;
-  caller := private.caller_id();
-  scopes := private.token_scopes();
-  if caller is null or (scopes is not null and not permission = any (scopes)) then
-    return '{}';
-  end if;
-  if permission = any (private.user_platform_permissions(caller)) then
-    return array(select o.id from public.organizations o);
-  end if;
-  return array(
-    select m.organization_id
-    from public.memberships m
-    join public.role_permissions rp on rp.scope = 'org' and rp.role = m.role and rp.permission = caller_org_ids.permission
-    where m.user_id = caller);
-end;
-$$;
-
 -- ── creating, verifying, revoking ────────────────────────────────────────────
 create function private.create_token(name text, scopes text[], expires_in interval)
 returns jsonb
@@ -258,7 +195,7 @@ comment on function public.create_personal_access_token(text, text[], integer) i
 comment on function public.revoke_personal_access_token(uuid) is 'RPC: revoke one of your tokens (any, with users:admin).';
 
 grant execute on function private.create_token(text, text[], interval), private.revoke_token(uuid),
-  private.token_scopes(), private.token_checksum(text), private.token_well_formed(text) to authenticated, service_role;
+  private.token_checksum(text), private.token_well_formed(text) to authenticated, service_role;
 call private.grant_rpc('public.create_personal_access_token(text, text[], integer)', 'public.revoke_personal_access_token(uuid)');
 
 revoke execute on all functions in schema private from public;

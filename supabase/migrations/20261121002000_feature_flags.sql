@@ -164,37 +164,6 @@ comment on function public.set_plan_flag(text, text, jsonb) is 'RPC: set a flag 
 comment on function public.set_organization_flag(uuid, text, jsonb) is 'RPC: set a flag for an organization; null clears it (flags:manage).';
 comment on function public.set_user_flag(uuid, text, jsonb) is 'RPC: set a flag for one user (beta_features); null clears it (flags:manage).';
 
--- ── /me shows the caller's flags ─────────────────────────────────────────────
-create or replace function private.me()
-returns jsonb
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  caller uuid := private.caller_id();
-begin
-  -- Only the caller's own rows, selected by caller id: no policy needs evaluating.
-  if caller is null then
-    return null;
-  end if;
-  return jsonb_build_object(
-    'profile', (select to_jsonb(p) from public.profiles p where p.id = caller),
-    'memberships', coalesce((
-      select jsonb_agg(jsonb_build_object(
-               'organization_id', o.id, 'slug', o.slug, 'name', o.name, 'role', m.role,
-               'permissions', (select jsonb_agg(rp.permission order by rp.permission) from public.role_permissions rp
-                               where rp.scope = 'org' and rp.role = m.role))
-             order by o.name)
-      from public.memberships m join public.organizations o on o.id = m.organization_id
-      where m.user_id = caller), '[]'::jsonb),
-    'platform_roles', coalesce((select jsonb_agg(a.role order by a.role) from public.platform_role_assignments a where a.user_id = caller), '[]'::jsonb),
-    'platform_permissions', to_jsonb(private.caller_platform_permissions()),
-    'flags', private.resolve_flags(caller, null));
-end;
-$$;
-
 grant execute on function private.resolve_flags(uuid, uuid), private.set_feature_flag(text, text, jsonb, text, text) to authenticated, service_role;
 call private.grant_rpc('public.resolve_flags(uuid)', 'public.set_flag_default(text, jsonb, text)', 'public.set_plan_flag(text, text, jsonb)',
   'public.set_organization_flag(uuid, text, jsonb)', 'public.set_user_flag(uuid, text, jsonb)');

@@ -1,5 +1,5 @@
 -- The caller's own view (SPEC F14 /me): profile, memberships with their permissions,
--- platform roles and permissions.
+-- platform roles and permissions, and feature flags.
 
 create function private.me()
 returns jsonb
@@ -26,11 +26,12 @@ begin
       from public.memberships m join public.organizations o on o.id = m.organization_id
       where m.user_id = caller), '[]'::jsonb),
     'platform_roles', coalesce((select jsonb_agg(a.role order by a.role) from public.platform_role_assignments a where a.user_id = caller), '[]'::jsonb),
-    'platform_permissions', to_jsonb(private.user_platform_permissions(caller)));
+    'platform_permissions', to_jsonb(private.caller_platform_permissions()),
+    'flags', private.resolve_flags(caller, null));
 end;
 $$;
 comment on function private.me() is
-  'The caller''s own profile, memberships, platform roles and permissions. Definer: reads only rows keyed by the caller''s id, without the cost of every table''s policies.';
+  'The caller''s own profile, memberships, platform roles and permissions (within a token''s scopes) and flags. Definer: reads only rows keyed by the caller''s id, without the cost of every table''s policies.';
 
 create function public.me()
 returns jsonb
@@ -38,7 +39,7 @@ language sql
 stable
 set search_path = ''
 as $$ select private.me() $$;
-comment on function public.me() is 'RPC: your profile, organizations (with role and permissions), platform roles and permissions; null before provisioning.';
+comment on function public.me() is 'RPC: your profile, organizations (with role and permissions), platform roles and permissions, and flags; null before provisioning.';
 
 grant execute on function private.me() to authenticated, service_role;
 call private.grant_rpc('public.me()');
