@@ -70,12 +70,18 @@ comment on function private.user_platform_permissions(uuid) is
 -- intersects with them.
 create function private.token_scopes()
 returns text[]
-language sql
+language plpgsql
 stable
 set search_path = ''
 as $$
-  select case when auth.jwt() ? 'pat_scopes'
-              then array(select jsonb_array_elements_text(auth.jwt() -> 'pat_scopes')) end
+declare
+  claims jsonb := auth.jwt();
+begin
+  if claims ? 'pat_scopes' then
+    return array(select jsonb_array_elements_text(claims -> 'pat_scopes'));
+  end if;
+  return null;
+end;
 $$;
 comment on function private.token_scopes() is 'The scopes of the token behind this request, or null when no token is involved.';
 

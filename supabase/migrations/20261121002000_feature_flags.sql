@@ -49,22 +49,26 @@ comment on policy organization_feature_flags_select_members on public.organizati
 -- ── resolving ────────────────────────────────────────────────────────────────
 create function private.resolve_flags(user_id uuid, organization_id uuid)
 returns jsonb
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  with who as (
-    select p.plan as user_plan, p.beta_features,
-           (select o.plan from public.organizations o where o.id = resolve_flags.organization_id) as org_plan
-    from (select 1) as one left join public.profiles p on p.id = resolve_flags.user_id
-  )
-  select coalesce(jsonb_object_agg(f.key, coalesce(
-           who.beta_features -> f.key,
-           (select v.value from public.organization_feature_flags v where v.organization_id = resolve_flags.organization_id and v.key = f.key),
-           (select v.value from public.plan_feature_flags v where v.plan = coalesce(who.org_plan, who.user_plan) and v.key = f.key),
-           f.default_value)), '{}'::jsonb)
-  from public.feature_flags f, who
+declare
+  overrides jsonb;
+  effective_plan text;
+begin
+  select p.beta_features, coalesce((select o.plan from public.organizations o where o.id = resolve_flags.organization_id), p.plan)
+  into overrides, effective_plan
+  from public.profiles p where p.id = resolve_flags.user_id;
+  return (
+    select coalesce(jsonb_object_agg(f.key, coalesce(
+             overrides -> f.key,
+             (select v.value from public.organization_feature_flags v where v.organization_id = resolve_flags.organization_id and v.key = f.key),
+             (select v.value from public.plan_feature_flags v where v.plan = effective_plan and v.key = f.key),
+             f.default_value)), '{}'::jsonb)
+    from public.feature_flags f);
+end;
 $$;
 comment on function private.resolve_flags(uuid, uuid) is
   'Every flag''s value for a user, optionally in an organization: user > organization > plan > global. Definer: reads every layer.';
