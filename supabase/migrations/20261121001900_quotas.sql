@@ -62,10 +62,6 @@ declare
   maximum integer;
   used bigint;
 begin
-  -- Provisioning a new user's own organization (one member, one project) cannot exceed a plan.
-  if current_setting('tenantry.provisioning', true) = 'on' then
-    return new;
-  end if;
   -- Lock the parent first (racing inserts queue here), then count only if the plan has a limit.
   case tg_table_name
   when 'memberships' then
@@ -106,14 +102,20 @@ $$;
 comment on function private.check_quota() is
   'BEFORE INSERT on memberships, projects, organizations and personal_access_tokens: locks the parent, counts, enforces the plan''s limit. Definer: counts rows the inserting user may not see.';
 
+-- Provisioning a new user's own organization (one member, one project) cannot exceed a
+-- plan: the triggers do not fire while provisioning says so (see provision_user).
 create trigger memberships_check_quota before insert on public.memberships
-  for each row execute function private.check_quota();
+  for each row when (current_setting('tenantry.provisioning', true) is distinct from 'on')
+  execute function private.check_quota();
 create trigger projects_check_quota before insert on public.projects
-  for each row execute function private.check_quota();
+  for each row when (current_setting('tenantry.provisioning', true) is distinct from 'on')
+  execute function private.check_quota();
 create trigger organizations_check_quota before insert on public.organizations
-  for each row execute function private.check_quota();
+  for each row when (current_setting('tenantry.provisioning', true) is distinct from 'on')
+  execute function private.check_quota();
 create trigger personal_access_tokens_check_quota before insert on public.personal_access_tokens
-  for each row execute function private.check_quota();
+  for each row when (current_setting('tenantry.provisioning', true) is distinct from 'on')
+  execute function private.check_quota();
 
 -- ── reading usage ────────────────────────────────────────────────────────────
 create function private.quota_usage(organization_id uuid)
