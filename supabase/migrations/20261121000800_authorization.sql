@@ -218,33 +218,7 @@ $$;
 comment on function public.has_permission(text, uuid) is
   'Whether the current caller holds the permission, globally (platform roles) or in the given organization. Callable over RPC.';
 
--- ── audit writing ────────────────────────────────────────────────────────────
-create function private.audit(
-  action text,
-  organization_id uuid default null,
-  target_type text default null,
-  target_id text default null,
-  details jsonb default '{}'::jsonb,
-  outcome text default 'success'
-)
-returns void
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  actor uuid := private.caller_id();
-begin
-  insert into public.audit_events (actor_id, actor_type, action, outcome, organization_id, target_type, target_id, details)
-  values (
-    actor,
-    case when auth.role() = 'service_role' then 'service' when actor is not null then 'user' else 'system' end,
-    action, outcome, organization_id, target_type, target_id, coalesce(details, '{}'::jsonb));
-end;
-$$;
-comment on function private.audit(text, uuid, text, text, jsonb, text) is
-  'Appends one audit event for the current caller. Definer: clients have no INSERT on audit_events.';
-
+-- ── refusing (audited; private.audit is defined with the audit log) ─────────
 create function private.deny(action text, message text, organization_id uuid default null, target_type text default null, target_id text default null)
 returns jsonb
 language plpgsql
@@ -336,13 +310,6 @@ create policy platform_role_assignments_select_self_admins on public.platform_ro
   );
 comment on policy platform_role_assignments_select_self_admins on public.platform_role_assignments is 'Your own platform roles; everyone''s with users:admin.';
 
-create policy audit_events_select_auditors on public.audit_events
-  for select to authenticated
-  using (
-    organization_id = any ((select private.caller_org_ids('audit:read'))::uuid[])
-    or (select private.has_platform_permission('audit:read'))
-  );
-comment on policy audit_events_select_auditors on public.audit_events is 'Events of organizations where you hold audit:read; all events with platform audit:read.';
 
 -- New functions are executable by PUBLIC until revoked; private ones are granted explicitly above.
 revoke execute on all functions in schema private from public;

@@ -1,10 +1,11 @@
--- The custom access token hook, now with Tenantry's claims (SPEC F9): the caller's
+-- The custom access token hook (SPEC F9), registered in config.toml as
+-- pg-functions://postgres/private/custom_access_token_hook. It adds the caller's
 -- platform roles and a bounded list of organizations with their roles. Claims are
 -- hints for the UI; every authorization decision reads the tables (principle 3).
 -- Runs as supabase_auth_admin (security invoker, as Supabase advises), which reads
 -- through explicit grants and policies of its own.
 
-create or replace function private.custom_access_token_hook(event jsonb)
+create function private.custom_access_token_hook(event jsonb)
 returns jsonb
 language sql
 stable
@@ -44,6 +45,10 @@ as $$
 $$;
 comment on function private.custom_access_token_hook(jsonb) is
   'Supabase custom access token hook: adds claim tenantry = {roles, orgs (at most settings.max_orgs_in_token), orgs_truncated}. Keeps every claim it is given; never fails for users without a profile. Security invoker: runs as supabase_auth_admin with a 2 s statement timeout.';
+
+-- Supabase Auth calls it as supabase_auth_admin; nobody else may.
+revoke execute on function private.custom_access_token_hook(jsonb) from public, anon, authenticated;
+grant execute on function private.custom_access_token_hook(jsonb) to supabase_auth_admin;
 
 -- ── what supabase_auth_admin may read ────────────────────────────────────────
 grant usage on schema public to supabase_auth_admin;

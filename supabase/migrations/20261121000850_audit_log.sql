@@ -1,25 +1,60 @@
--- The tamper-evident audit log (SPEC F13), replacing the minimal trail: request
--- context (request/debug id, IP, user agent), before/after, and a hash chain in which
--- every event commits to the previous one. Appends are serialised on the chain head,
--- so concurrent writers still form one chain. Nobody updates, deletes or truncates
--- events; only the retention function removes old ones, leaving a checkpoint from
--- which the rest still verifies.
+-- The audit log (SPEC F13): every privileged change and every denied privileged action
+-- is one event, written by private.audit() in the same transaction, with request context
+-- (request/debug id, IP, user agent) and before/after. Events form a hash chain: each
+-- commits to the previous one; appends are serialised on the chain head, so concurrent
+-- writers still form one chain. Nobody updates, deletes or truncates events; only the
+-- retention function removes old ones, leaving a checkpoint from which the rest verifies.
 
--- ── more columns ─────────────────────────────────────────────────────────────
-alter table public.audit_events
-  add column request_id text,
-  add column ip inet,
-  add column user_agent text,
-  add column before jsonb,
-  add column after jsonb,
-  add column prev_hash bytea,
-  add column hash bytea;
+-- ── table ────────────────────────────────────────────────────────────────────
+create table public.audit_events (
+  id bigint generated always as identity primary key,
+  occurred_at timestamptz not null default now(),
+  -- No foreign keys: the history outlives the users and organizations it mentions.
+  actor_id uuid,
+  actor_type text not null check (actor_type in ('user', 'token', 'service', 'system')),
+  action text not null check (action ~ '^[a-z_]+(\.[a-z_]+)+$'),
+  outcome text not null default 'success' check (outcome in ('success', 'denied')),
+  organization_id uuid,
+  target_type text,
+  target_id text,
+  details jsonb not null default '{}'::jsonb check (jsonb_typeof(details) = 'object'),
+  request_id text,
+  ip inet,
+  user_agent text,
+  before jsonb,
+  after jsonb,
+  prev_hash bytea not null,
+  hash bytea not null
+);
+comment on table public.audit_events is
+  'Append-only, hash-chained record of privileged changes and denied privileged actions. Written only by private.audit().';
+comment on column public.audit_events.actor_type is 'user (a signed-in user), token (a personal access token), service (secret key), system (triggers, migrations).';
+comment on column public.audit_events.outcome is 'success for a change that happened, denied for a privileged action refused by a permission check.';
+
+create index audit_events_organization_idx on public.audit_events (organization_id, occurred_at desc);
+create index audit_events_actor_idx on public.audit_events (actor_id, occurred_at desc);
+create index audit_events_action_idx on public.audit_events (action, id desc);
+create index audit_events_target_idx on public.audit_events (target_type, target_id, id desc);
+
 comment on column public.audit_events.request_id is 'The debug id of the HTTP request (x-debug-id), when the change came through an edge function.';
 comment on column public.audit_events.ip is 'Client address from x-forwarded-for / x-real-ip, when known.';
 comment on column public.audit_events.before is 'State before the change, when it has one.';
 comment on column public.audit_events.after is 'State after the change, when it has one.';
 comment on column public.audit_events.prev_hash is 'hash of the previous event (or of the retention checkpoint).';
 comment on column public.audit_events.hash is 'sha256(prev_hash || canonical text of this event): see private.audit_event_digest.';
+
+alter table public.audit_events enable row level security;
+revoke all on public.audit_events from anon, authenticated, service_role;
+grant select on public.audit_events to authenticated, service_role;
+
+-- ── who reads it ─────────────────────────────────────────────────────────────
+create policy audit_events_select_auditors on public.audit_events
+  for select to authenticated
+  using (
+    organization_id = any ((select private.caller_org_ids('audit:read'))::uuid[])
+    or (select private.has_platform_permission('audit:read'))
+  );
+comment on policy audit_events_select_auditors on public.audit_events is 'Events of organizations where you hold audit:read; all events with platform audit:read.';
 
 -- ── the chain ────────────────────────────────────────────────────────────────
 create table private.audit_chain (
@@ -54,25 +89,8 @@ end;
 $$;
 comment on function private.audit_event_digest(bytea, public.audit_events) is 'The hash an event must carry given the previous hash.';
 
--- Events written before this migration join the chain in id order.
-do $$
-declare
-  e public.audit_events;
-  prev bytea := '\x'::bytea;
-  last bigint;
-begin
-  for e in select * from public.audit_events order by id loop
-    update public.audit_events set prev_hash = prev, hash = private.audit_event_digest(prev, e) where id = e.id
-    returning hash into prev;
-    last := e.id;
-  end loop;
-  update private.audit_chain set last_id = last, last_hash = prev;
-end;
-$$;
-alter table public.audit_events alter column prev_hash set not null, alter column hash set not null;
-
 -- ── writing ──────────────────────────────────────────────────────────────────
-create or replace function private.audit(
+create function private.audit(
   action text,
   organization_id uuid default null,
   target_type text default null,
@@ -298,8 +316,6 @@ $$;
 comment on function public.list_audit_events(uuid, text, uuid, text, text, timestamptz, timestamptz, bigint, integer) is
   'RPC: audit events you may read, newest first, filtered; pass next_cursor back for the next page.';
 
-create index audit_events_action_idx on public.audit_events (action, id desc);
-create index audit_events_target_idx on public.audit_events (target_type, target_id, id desc);
 
 grant execute on function private.verify_audit_chain() to authenticated, service_role;
 call private.grant_rpc('public.verify_audit_chain()',
