@@ -50,6 +50,27 @@ end;
 $$;
 comment on function private.quota_exceeded(text, text, integer, bigint) is 'Raises the PT403 quota error naming limit, plan, maximum and usage.';
 
+-- What counts towards each limit, in one place for the triggers and quota_usage().
+create function private.quota_used(limit_name text, subject uuid)
+returns bigint
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return case limit_name
+    when 'members_per_org' then (select count(*) from public.memberships m where m.organization_id = subject)
+    when 'projects_per_org' then (select count(*) from public.projects p where p.organization_id = subject)
+    when 'orgs_per_user' then (select count(*) from public.organizations o where o.created_by = subject and not o.is_personal and not o.is_default)
+    when 'tokens_per_user' then (select count(*) from public.personal_access_tokens t
+                                 where t.user_id = subject and t.revoked_at is null and t.expires_at > pg_catalog.now())
+  end;
+end;
+$$;
+comment on function private.quota_used(text, uuid) is
+  'Current usage of a limit for an organization (members, projects) or a user (organizations, tokens). Definer: counts rows beyond the caller''s RLS view.';
+
 create function private.check_quota()
 returns trigger
 language plpgsql
@@ -57,45 +78,43 @@ security definer
 set search_path = ''
 as $$
 declare
-  org public.organizations;
-  owner public.profiles;
+  limit_name text;
+  subject uuid;
+  plan text;
   maximum integer;
   used bigint;
 begin
   -- Lock the parent first (racing inserts queue here), then count only if the plan has a limit.
   case tg_table_name
   when 'memberships' then
-    select * into org from public.organizations o where o.id = new.organization_id for no key update;
-    maximum := case when org.is_default then null else private.quota_max('members_per_org', org.plan) end;  -- the default organization takes everyone
-    if maximum is not null then
-      used := (select count(*) from public.memberships m where m.organization_id = new.organization_id);
-      if used >= maximum then perform private.quota_exceeded('members_per_org', org.plan, maximum, used); end if;
-    end if;
+    limit_name := 'members_per_org';
+    subject := new.organization_id;
+    -- The default organization takes everyone: it has no member limit.
+    select case when o.is_default then null else o.plan end into plan
+    from public.organizations o where o.id = subject for no key update;
   when 'projects' then
-    select * into org from public.organizations o where o.id = new.organization_id for no key update;
-    maximum := private.quota_max('projects_per_org', org.plan);
-    if maximum is not null then
-      used := (select count(*) from public.projects p where p.organization_id = new.organization_id);
-      if used >= maximum then perform private.quota_exceeded('projects_per_org', org.plan, maximum, used); end if;
-    end if;
+    limit_name := 'projects_per_org';
+    subject := new.organization_id;
+    select o.plan into plan from public.organizations o where o.id = subject for no key update;
   when 'organizations' then
-    if new.created_by is not null and not new.is_personal and not new.is_default then
-      select * into owner from public.profiles p where p.id = new.created_by for no key update;
-      maximum := private.quota_max('orgs_per_user', owner.plan);
-      if maximum is not null then
-        used := (select count(*) from public.organizations o where o.created_by = new.created_by and not o.is_personal and not o.is_default);
-        if used >= maximum then perform private.quota_exceeded('orgs_per_user', owner.plan, maximum, used); end if;
-      end if;
+    if new.created_by is null or new.is_personal or new.is_default then
+      return new;
     end if;
+    limit_name := 'orgs_per_user';
+    subject := new.created_by;
+    select p.plan into plan from public.profiles p where p.id = subject for no key update;
   when 'personal_access_tokens' then
-    select * into owner from public.profiles p where p.id = new.user_id for no key update;
-    maximum := private.quota_max('tokens_per_user', owner.plan);
-    if maximum is not null then
-      used := (select count(*) from public.personal_access_tokens t
-               where t.user_id = new.user_id and t.revoked_at is null and t.expires_at > pg_catalog.now());
-      if used >= maximum then perform private.quota_exceeded('tokens_per_user', owner.plan, maximum, used); end if;
-    end if;
+    limit_name := 'tokens_per_user';
+    subject := new.user_id;
+    select p.plan into plan from public.profiles p where p.id = subject for no key update;
   end case;
+  maximum := private.quota_max(limit_name, plan);
+  if maximum is not null then
+    used := private.quota_used(limit_name, subject);
+    if used >= maximum then
+      perform private.quota_exceeded(limit_name, plan, maximum, used);
+    end if;
+  end if;
   return new;
 end;
 $$;
@@ -135,10 +154,10 @@ begin
     'plan', me.plan,
     'orgs_per_user', jsonb_build_object(
       'max', private.quota_max('orgs_per_user', me.plan),
-      'used', (select count(*) from public.organizations o where o.created_by = caller and not o.is_personal and not o.is_default)),
+      'used', private.quota_used('orgs_per_user', caller)),
     'tokens_per_user', jsonb_build_object(
       'max', private.quota_max('tokens_per_user', me.plan),
-      'used', (select count(*) from public.personal_access_tokens t where t.user_id = caller and t.revoked_at is null and t.expires_at > pg_catalog.now()))));
+      'used', private.quota_used('tokens_per_user', caller))));
   if organization_id is not null then
     if not private.has_permission('org:read', organization_id) then
       raise exception using errcode = '42501', message = 'you may not read this organization''s usage';
@@ -148,10 +167,10 @@ begin
       'id', org.id, 'plan', org.plan,
       'members_per_org', jsonb_build_object(
         'max', case when org.is_default then null else private.quota_max('members_per_org', org.plan) end,
-        'used', (select count(*) from public.memberships m where m.organization_id = org.id)),
+        'used', private.quota_used('members_per_org', org.id)),
       'projects_per_org', jsonb_build_object(
         'max', private.quota_max('projects_per_org', org.plan),
-        'used', (select count(*) from public.projects p where p.organization_id = org.id))));
+        'used', private.quota_used('projects_per_org', org.id))));
   end if;
   return result;
 end;
@@ -162,7 +181,7 @@ create function public.quota_usage(organization_id uuid default null)
 returns jsonb language sql stable set search_path = '' as $$ select private.quota_usage(organization_id) $$;
 comment on function public.quota_usage(uuid) is 'RPC: limits and usage for you (orgs, tokens) and optionally an organization (members, projects); max null = unlimited.';
 
-grant execute on function private.quota_usage(uuid), private.quota_max(text, text) to authenticated, service_role;
+grant execute on function private.quota_usage(uuid), private.quota_max(text, text), private.quota_used(text, uuid) to authenticated, service_role;
 call private.grant_rpc('public.quota_usage(uuid)');
 
 revoke execute on all functions in schema private from public;
