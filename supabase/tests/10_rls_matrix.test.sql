@@ -6,7 +6,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(153);
+select plan(160);
 
 select is(pg_temp.probe(actor, statement), expected, format('%s: %s', table_name, description))
 from (values
@@ -139,6 +139,14 @@ from (values
   ('draft_files', 'member_a', 'delete from public.draft_files where id = ''a0000000-0000-4000-8000-0000000000d1'' returning 1', 'rows:1', 'an owner deletes their draft'),
   ('draft_files', 'member_a', 'delete from public.draft_files where id = ''b0000000-0000-4000-8000-0000000000d2'' returning 1', 'rows:0', 'a user cannot delete someone else''s draft'),
   ('draft_files', 'service_role', 'select * from public.draft_files where id in (''a0000000-0000-4000-8000-0000000000d1'', ''b0000000-0000-4000-8000-0000000000d2'')', 'rows:2', 'service_role reads every draft'),
+  -- ── role overrides ─────────────────────────────────────────────────────────
+  ('role_overrides', 'anon', 'select * from public.role_overrides', 'error:42501', 'anon cannot read role overrides'),
+  ('role_overrides', 'auditor', 'select * from public.role_overrides where user_id = pg_temp.actor_id(''auditor'')', 'rows:1', 'a user reads their own overrides'),
+  ('role_overrides', 'auditor', 'select * from public.role_overrides where user_id = pg_temp.actor_id(''outsider'')', 'rows:0', 'a user cannot read someone else''s overrides'),
+  ('role_overrides', 'platform_admin', 'select * from public.role_overrides where user_id in (pg_temp.actor_id(''auditor''), pg_temp.actor_id(''outsider''))', 'rows:2', 'users:admin reads every override'),
+  ('role_overrides', 'auditor', 'update public.role_overrides set paused = false returning 1', 'error:42501', 'a user cannot edit their overrides directly (use set_role_overrides)'),
+  ('role_overrides', 'member_a', 'insert into public.role_overrides (user_id, paused) values (pg_temp.actor_id(''viewer_a''), true) returning 1', 'error:42501', 'overrides are not inserted directly'),
+  ('role_overrides', 'platform_admin', 'delete from public.role_overrides returning 1', 'error:42501', 'overrides are not deleted directly (use clear_role_overrides)'),
   -- ── personal access tokens ─────────────────────────────────────────────────
   ('personal_access_tokens', 'anon', 'select id from public.personal_access_tokens', 'error:42501', 'anon cannot read tokens'),
   ('personal_access_tokens', 'member_a', 'select id from public.personal_access_tokens where id = ''a0000000-0000-4000-8000-0000000000f1''', 'rows:1', 'a user lists their own tokens'),
