@@ -1,14 +1,14 @@
 // RLS cost at scale (issue 3): 1,000,000 projects over 10,000 organizations and
 // 100,000 users. Each query runs as a user in 1, 10, 100 and 1,000 organizations under
 // RLS, against its floor: the same query run by a role that bypasses RLS, with the
-// policy's condition written out as a plain WHERE.
+// policy's condition written out as a plain WHERE. Query and floor run interleaved.
 import type postgres from "postgres";
 import { percentile, round } from "./stats.ts";
-import { timeQuery } from "./server-timing.ts";
+import { timeCases } from "./server-timing.ts";
 
 const ISSUER = "https://bench.tenantry.test";
 export const ORG_COUNTS = [1, 10, 100, 1000] as const;
-const RUNS = 25;
+const RUNS = 75;
 
 /** Seeds once; a later run finds the marker organization and reuses the data. */
 export async function seedRlsData(sql: postgres.Sql, log: (msg: string) => void): Promise<void> {
@@ -58,27 +58,28 @@ function userIdentity(orgCount: number) {
   return { role: "authenticated" as const, claims: { sub: `k${orgCount}`, iss: ISSUER, aud: "authenticated" } };
 }
 
-/** The policy's condition (projects_select_members), written out for a role that bypasses RLS. */
+/** The policy's condition (projects_select_members → caller_org_ids), written out for a role that bypasses RLS. */
 function floorCondition(orgCount: number): string {
   return `organization_id = any (array(
     select m.organization_id from public.memberships m
-    join public.role_permissions rp on rp.scope = 'org' and rp.role = m.role and rp.permission = 'data:read'
-    where m.user_id = '${benchUserId(orgCount)}'))`;
+    where m.user_id = '${benchUserId(orgCount)}'
+      and m.role = any (array(
+        select rp.role from public.role_permissions rp where rp.scope = 'org' and rp.permission = 'data:read'))))`;
 }
 
 const LIST = "select id, name, created_at from public.projects";
 const ORDER = "order by created_at desc limit 50";
 
+/** Medians of the query under RLS and of its floor, timed interleaved. */
 async function ratio(sql: postgres.Sql, rlsQuery: string, floorQuery: string, orgCount: number) {
-  // Interleave to spread machine noise evenly over both sides.
-  const rls: number[] = [];
-  const floor: number[] = [];
-  for (let round_ = 0; round_ < 3; round_++) {
-    floor.push(...(await timeQuery(sql, floorQuery, { role: null }, RUNS)));
-    rls.push(...(await timeQuery(sql, rlsQuery, userIdentity(orgCount), RUNS)));
-  }
-  rls.sort((a, b) => a - b);
-  floor.sort((a, b) => a - b);
+  const [rls, floor] = await timeCases(
+    sql,
+    [
+      { statement: rlsQuery, identity: userIdentity(orgCount) },
+      { statement: floorQuery, identity: { role: null } },
+    ],
+    RUNS,
+  );
   const rlsMedian = percentile(rls, 50);
   const floorMedian = percentile(floor, 50);
   return { rlsMedian, floorMedian, ratio: rlsMedian / floorMedian };
