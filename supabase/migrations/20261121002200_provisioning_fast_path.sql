@@ -28,6 +28,9 @@ declare
   company_keys constant text[] := array['company_name', 'company', 'organization'];
   timezone_keys constant text[] := array['timezone', 'time_zone', 'zoneinfo', 'tz'];
   display_name text;
+  -- The personal organization's slug and name (derived from the id, so unique per user).
+  personal_slug constant text := 'personal-' || left(replace(profile_id::text, '-', ''), 16);
+  personal_name text;
   inserted boolean := false;
   personal_org uuid;
 begin
@@ -35,6 +38,7 @@ begin
   if metadata ?| name_keys then
     display_name := private.metadata_text(metadata, name_keys, 200);
   end if;
+  personal_name := format('%s (personal %s)', coalesce(left(display_name, 60), split_part(email, '@', 1), 'Workspace'), left(profile_id::text, 8));
 
   -- A new user: every row in one statement. The profile's primary key serialises racing
   -- provisioners of the same user (the loser waits, then finds the profile and repairs
@@ -56,9 +60,7 @@ begin
     returning id
   ), personal as (
     insert into public.organizations (slug, name, is_personal, created_by)
-    select 'personal-' || left(replace(profile_id::text, '-', ''), 16),
-           format('%s (personal %s)', coalesce(left(display_name, 60), split_part(email, '@', 1), 'Workspace'), left(profile_id::text, 8)),
-           true, profile.id
+    select personal_slug, personal_name, true, profile.id
     from profile
     where settings.create_personal_organization
     returning id
@@ -84,10 +86,7 @@ begin
       if personal_org is null then
         perform pg_catalog.set_config('tenantry.provisioning', 'on', true);
         insert into public.organizations (slug, name, is_personal, created_by)
-        values (
-          'personal-' || left(replace(profile_id::text, '-', ''), 16),
-          format('%s (personal %s)', coalesce(left(display_name, 60), split_part(email, '@', 1), 'Workspace'), left(profile_id::text, 8)),
-          true, profile_id)
+        values (personal_slug, personal_name, true, profile_id)
         returning id into personal_org;
         perform pg_catalog.set_config('tenantry.provisioning', 'off', true);
       end if;
