@@ -90,7 +90,7 @@ from (values
   ('roles', 'member_a', 'select * from public.roles', 'rows:7', 'any signed-in user reads the role catalog'),
   ('roles', 'member_a', 'insert into public.roles (scope, name, rank, description) values (''org'', ''god'', 99, ''x'') returning 1', 'error:42501', 'a user cannot create roles'),
   ('roles', 'platform_admin', 'update public.roles set rank = 1 returning 1', 'error:42501', 'roles change only through migrations'),
-  ('permissions', 'member_a', 'select * from public.permissions', 'rows:12', 'any signed-in user reads the permission catalog'),
+  ('permissions', 'member_a', 'select * from public.permissions', 'rows:16', 'any signed-in user reads the permission catalog'),
   ('permissions', 'member_a', 'delete from public.permissions returning 1', 'error:42501', 'a user cannot delete permissions'),
   ('role_permissions', 'member_a', 'select * from public.role_permissions where scope = ''org'' and role = ''viewer''', 'rows:3', 'any signed-in user reads the matrix'),
   ('role_permissions', 'member_a', 'insert into public.role_permissions values (''org'', ''viewer'', ''members:manage'') returning 1', 'error:42501', 'a user cannot grant permissions to a role'),

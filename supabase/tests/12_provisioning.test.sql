@@ -49,8 +49,8 @@ select is((select array_agg(role || ':' || source) from public.platform_role_ass
 create temp table not_yet_members as
 select count(*)::int as n from public.profiles p
 where not exists (select 1 from public.memberships m join public.organizations o on o.id = m.organization_id where o.is_default and m.user_id = p.id);
-select is(public.ensure_default_organization_membership(), (select n from not_yet_members), 'the backfill adds every existing user who is not a member yet');
-select is(public.ensure_default_organization_membership(), 0, 'the backfill is idempotent');
+select is((public.ensure_default_organization_membership() ->> 'added')::int, (select n from not_yet_members), 'the backfill adds every existing user who is not a member yet');
+select is((public.ensure_default_organization_membership() ->> 'added')::int, 0, 'the backfill is idempotent');
 
 -- ── odd metadata never breaks a signup ───────────────────────────────────────
 select lives_ok($$select pg_temp.new_user('num@prov.test', '{"full_name": 42, "avatar_url": true, "timezone": ["x"]}')$$, 'numbers, booleans and arrays where strings belong');

@@ -24,7 +24,7 @@ describe("audit hash chain", () => {
     );
     const [{ n }] = await pool`select count(*)::int as n from public.audit_events where action = ${marker}`;
     expect(n).toBe(100);
-    const [{ result }] = await pool`select private.verify_audit_chain() as result`;
+    const [{ result }] = await pool`select public.verify_audit_chain() as result`;
     expect(result.ok).toBe(true);
   });
 
@@ -36,7 +36,7 @@ describe("audit hash chain", () => {
       })
       .catch(() => undefined);
     await pool`select private.audit('after.rollback', null, 'writer', 'y')`;
-    const [{ result }] = await pool`select private.verify_audit_chain() as result`;
+    const [{ result }] = await pool`select public.verify_audit_chain() as result`;
     expect(result.ok).toBe(true);
   });
 });
