@@ -14,12 +14,7 @@ const createBody = z.strictObject({
 });
 
 export async function listTokens(req: Request, ctx: Context): Promise<Response> {
-  const tokens = await callAsCaller<Json[]>(req, ctx, (tx) => tx`
-    select coalesce(jsonb_agg(jsonb_build_object(
-             'id', t.id, 'name', t.name, 'prefix', t.prefix, 'scopes', t.scopes, 'created_at', t.created_at,
-             'last_used_at', t.last_used_at, 'expires_at', t.expires_at) order by t.created_at desc), '[]'::jsonb) as result
-    from public.personal_access_tokens t
-    where t.user_id = private.caller_id() and t.revoked_at is null`);
+  const tokens = await callAsCaller<Json[]>(req, ctx, (tx) => tx`select public.list_personal_access_tokens() as result`);
   return json({ tokens });
 }
 

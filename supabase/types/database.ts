@@ -176,14 +176,14 @@ isOneToOne: false
                   ]
                 },"permissions": {
                   Row: {
-                    "description": string,"name": string
+                    "description": string,"held_by_every_user": boolean,"name": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "description": string,"name": string
+                    "description": string,"held_by_every_user"?: boolean,"name": string
                   }
                   Update: {
-                    "description"?: string,"name"?: string
+                    "description"?: string,"held_by_every_user"?: boolean,"name"?: string
                   }
                   Relationships: [
                     
@@ -276,14 +276,14 @@ isOneToOne: false
                   ]
                 },"profiles": {
                   Row: {
-                    "auth_user_id": string | null,"avatar_url": string | null,"beta_features": NonNullable<Json>,"company_name": string | null,"created_at": string,"disabled_at": string | null,"display_name": string | null,"email": string | null,"id": string,"identity_provider": string,"identity_sub": string,"last_login_at": string | null,"onboarding_completed": boolean,"plan": string,"timezone": string | null,"updated_at": string
+                    "auth_user_id": string | null,"avatar_url": string | null,"beta_features": NonNullable<Json>,"company_name": string | null,"created_at": string,"disabled_at": string | null,"display_name": string | null,"email": string | null,"email_verified": boolean,"id": string,"identity_provider": string,"identity_sub": string,"last_login_at": string | null,"onboarding_completed": boolean,"plan": string,"timezone": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"id"?: string,"identity_provider": string,"identity_sub": string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
+                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"email_verified"?: boolean,"id"?: string,"identity_provider": string,"identity_sub": string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"id"?: string,"identity_provider"?: string,"identity_sub"?: string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
+                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"email_verified"?: boolean,"id"?: string,"identity_provider"?: string,"identity_sub"?: string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     
@@ -434,7 +434,7 @@ isOneToOne: false
 { Args: { "name"?: string,"slug"?: string }; Returns: Json
                            },
 "ensure_default_organization_membership":
-{ Args: Record<PropertyKey, never>; Returns: number
+{ Args: Record<PropertyKey, never>; Returns: Json
                            },
 "ensure_provisioned":
 { Args: Record<PropertyKey, never>; Returns: Json
@@ -453,6 +453,9 @@ isOneToOne: false
                            },
 "list_audit_events":
 { Args: { "action"?: string,"actor_id"?: string,"cursor"?: number,"organization_id"?: string,"page_size"?: number,"since"?: string,"target_id"?: string,"target_type"?: string,"until"?: string }; Returns: Json
+                           },
+"list_personal_access_tokens":
+{ Args: Record<PropertyKey, never>; Returns: Json
                            },
 "me":
 { Args: Record<PropertyKey, never>; Returns: Json
@@ -503,7 +506,7 @@ isOneToOne: false
 { Args: { "description"?: string,"name"?: string,"organization_id": string,"slug"?: string }; Returns: Json
                            },
 "verify_audit_chain":
-{ Args: Record<PropertyKey, never>; Returns: Json
+{ Args: { "expected_head_hash"?: string,"expected_head_id"?: number }; Returns: Json
                            }
           }
           Enums: {
