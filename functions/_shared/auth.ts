@@ -20,9 +20,36 @@ export interface Caller extends DbIdentity {
 
 const AUDIENCE = "authenticated";
 
+/**
+ * Claims only Tenantry itself writes into request.jwt.claims: the personal access token
+ * a request runs under (SQL audits it as a token actor and limits it to pat_scopes) and
+ * the access token hook's `tenantry` summary. They are never taken from a token issued
+ * elsewhere: every external token (Supabase Auth, registered third-party issuers, their
+ * UserInfo answers) loses them before it reaches the database.
+ */
+export const RESERVED_CLAIMS = ["pat_id", "pat_scopes", "tenantry"] as const;
+
+export function withoutReservedClaims(claims: Record<string, unknown>): Record<string, unknown> {
+  const kept = { ...claims };
+  for (const name of RESERVED_CLAIMS) delete kept[name];
+  return kept;
+}
+
+/** An issuer as quoted in an error: it comes from the caller's own token, bounded for the log. */
+function quotedIssuer(issuer: string): string {
+  return JSON.stringify(issuer.length > 200 ? `${issuer.slice(0, 200)}…` : issuer);
+}
+
+function unacceptedIssuer(issuer: string): ApiError {
+  return unauthorized(
+    `token issuer ${quotedIssuer(issuer)} is not accepted: it is neither this project's Supabase Auth nor a registered, enabled identity provider`,
+  );
+}
+
 function checkUserClaims(claims: Record<string, unknown>, config: FunctionConfig): void {
   if (typeof claims.exp !== "number") throw unauthorized("token has no expiry");
-  if (claims.iss !== config.authIssuer) throw unauthorized("token issuer is not accepted");
+  if (typeof claims.iss !== "string") throw unauthorized("token has no issuer (iss)");
+  if (claims.iss !== config.authIssuer) throw unacceptedIssuer(claims.iss);
   const aud = claims.aud;
   const audiences = Array.isArray(aud) ? aud : [aud];
   if (!audiences.includes(AUDIENCE)) throw unauthorized("token audience is not accepted");
@@ -38,13 +65,17 @@ async function thirdPartyCaller(req: Request, sql: Sql, config: FunctionConfig):
   const issuer = token && claimedIssuer(token);
   if (!token || !issuer || issuer === config.authIssuer) return undefined;
   const provider = (await registeredProviders(sql, issuer)).get(issuer);
-  if (!provider) return undefined;
+  // Nothing else could accept it: Supabase Auth signs only tokens with its own issuer.
+  if (!provider) throw unacceptedIssuer(issuer);
   const verified = await verifyProviderToken(token, provider);
   // Sparse tokens are completed from UserInfo; the token's own claims always win.
   const claims = await enrichFromUserInfo(token, verified, provider, config.userinfoEndpoint);
   // A verified token from a registered provider acts as a signed-in user (as Supabase
   // third-party auth does once the provider adds role=authenticated), provisioned just in time.
-  return { mode: "third_party", role: "authenticated", claims: { ...claims, role: "authenticated" }, userId: verified.sub, provision: true };
+  return {
+    mode: "third_party", role: "authenticated", claims: { ...withoutReservedClaims(claims), role: "authenticated" },
+    userId: verified.sub, provision: true,
+  };
 }
 
 async function tokenCaller(token: string, sql: Sql, config: FunctionConfig): Promise<Caller> {
@@ -73,7 +104,7 @@ export async function authenticate(req: Request, modes: AuthMode[], config: Func
   }
   switch (data.authMode) {
     case "user": {
-      const claims = data.jwtClaims as Record<string, unknown>;
+      const claims = withoutReservedClaims(data.jwtClaims as Record<string, unknown>);
       checkUserClaims(claims, config);
       const role = claims.role as "authenticated" | "anon";
       return { mode: "user", role, claims, userId: String(claims.sub) };

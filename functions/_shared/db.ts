@@ -34,26 +34,35 @@ export function createPool(url: string, max = 5): Sql {
 const extraSearchPath = "public, extensions";
 
 // ALTER ROLE ... SET values (statement_timeout etc.), read once per pool like PostgREST's cache.
+// Only the settings the connecting role may set are applied, exactly as PostgREST selects them
+// (src/PostgREST/Config/Database.hs): the role's setconfig joined with pg_settings, kept when the
+// parameter's context is `user` or `has_parameter_privilege(current_user, name, 'SET')` holds.
+// Supabase gives anon/authenticated `session_preload_libraries` (superuser-only) and the
+// `safeupdate.enabled` placeholder; set_config would refuse the first ("permission denied to
+// set parameter"), and a placeholder (a custom setting whose library this session has not loaded)
+// never appears in pg_settings, so both are skipped, as PostgREST skips them. Database-specific values come last, so they win.
 const roleSettingsCache = new WeakMap<Sql, Promise<Map<string, [string, string][]>>>();
 
 function roleSettings(sql: Sql): Promise<Map<string, [string, string][]>> {
   let cached = roleSettingsCache.get(sql);
   if (!cached) {
-    cached = sql<{ rolname: string; setconfig: string[] }[]>`
-      select r.rolname, s.setconfig
-      from pg_catalog.pg_db_role_setting s
-      join pg_catalog.pg_roles r on r.oid = s.setrole
+    cached = sql<{ rolname: string; name: string; value: string }[]>`
+      select r.rolname, setting.name, setting.value
+      from pg_catalog.pg_db_role_setting d
+      join pg_catalog.pg_roles r on r.oid = d.setrole
+      cross join lateral pg_catalog.unnest(d.setconfig) with ordinality as entry(text, position)
+      cross join lateral (
+        select pg_catalog.lower(pg_catalog.split_part(entry.text, '=', 1)) as name,
+               pg_catalog.substr(entry.text, pg_catalog.strpos(entry.text, '=') + 1) as value
+      ) setting
+      join pg_catalog.pg_settings s on s.name = setting.name
       where r.rolname in ('anon', 'authenticated', 'service_role')
-        and s.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))`
+        and d.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = pg_catalog.current_database()))
+        and (s.context = 'user' or pg_catalog.has_parameter_privilege(current_user, s.name, 'SET'))
+      order by r.rolname, d.setdatabase, entry.position`
       .then((rows) => {
         const settings = new Map<string, [string, string][]>();
-        for (const row of rows) {
-          const pairs = row.setconfig.map((entry) => {
-            const eq = entry.indexOf("=");
-            return [entry.slice(0, eq), entry.slice(eq + 1)] as [string, string];
-          });
-          settings.set(row.rolname, [...(settings.get(row.rolname) ?? []), ...pairs]);
-        }
+        for (const row of rows) settings.set(row.rolname, [...(settings.get(row.rolname) ?? []), [row.name, row.value]]);
         return settings;
       })
       .catch((error) => {

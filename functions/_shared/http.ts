@@ -6,6 +6,7 @@ import { authenticate, type AuthMode, type Caller } from "./auth.ts";
 import { loadConfig, type Env, type FunctionConfig } from "./config.ts";
 import { createPool, type Sql } from "./db.ts";
 import { asApiError, errorBody } from "./errors.ts";
+import { takeDeferredInputError } from "./validation.ts";
 
 export interface Context {
   caller: Caller;
@@ -69,6 +70,10 @@ export function defineFunction(definition: FunctionDefinition, env?: Env): { fet
         sql ??= createPool(config.dbUrl);
         caller = await authenticate(req, definition.auth, config, sql);
         response = await definition.handler(req, { caller, sql, config, debugId });
+        // Input readJson found unusable but the handler never passed to SQL (callAsCaller
+        // takes it): still answered as the input error, never as a success.
+        const invalid = takeDeferredInputError(req);
+        if (invalid) throw invalid;
       } catch (error) {
         const apiError = asApiError(error);
         if (apiError.status >= 500) failure = apiError.cause ?? apiError;

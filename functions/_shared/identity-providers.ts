@@ -14,28 +14,49 @@ export interface IdentityProvider {
 }
 
 const CACHE_MS = 30_000;
-const MISS_RELOAD_MS = 1_000;
+const MISS_CACHE_MS = 1_000;
+const MISS_CACHE_SIZE = 1000;
 // Supabase third-party auth accepts asymmetric keys only.
 const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 
 let cache: { at: number; providers: Map<string, IdentityProvider> } | undefined;
+// Issuers looked up one by one and not found, with when: asked again after a second at most.
+const misses = new Map<string, number>();
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
+type ProviderRow = { issuer: string; kind: IdentityProvider["kind"]; jwks_url: string | null; audience: string | null; userinfo_endpoint: string | null };
+
+const toProvider = (r: ProviderRow): IdentityProvider => ({
+  issuer: r.issuer, kind: r.kind, jwksUrl: r.jwks_url!, audience: r.audience, userinfoEndpoint: r.userinfo_endpoint,
+});
+
 /**
- * Registered, enabled providers by issuer; re-read every 30 s per isolate, or sooner
- * (at most once a second) when asked for an issuer it does not know yet, so a newly
- * registered provider works on its first request.
+ * Registered, enabled providers by issuer; re-read every 30 s per isolate. An issuer it
+ * does not know yet is looked up on its own (one indexed read, remembered as absent for a
+ * second), so a newly registered provider works on its first request whatever other
+ * requests loaded meanwhile.
  */
 export async function registeredProviders(sql: Sql, lookingFor?: string): Promise<Map<string, IdentityProvider>> {
-  const age = cache ? Date.now() - cache.at : Infinity;
-  const miss = lookingFor !== undefined && !cache?.providers.has(lookingFor);
-  if (cache && age < CACHE_MS && !(miss && age > MISS_RELOAD_MS)) return cache.providers;
-  const rows = await sql<{ issuer: string; kind: IdentityProvider["kind"]; jwks_url: string | null; audience: string | null; userinfo_endpoint: string | null }[]>`
-    select issuer, kind, jwks_url, audience, userinfo_endpoint from private.identity_providers where enabled and jwks_url is not null`;
-  const providers = new Map(
-    rows.map((r) => [r.issuer, { issuer: r.issuer, kind: r.kind, jwksUrl: r.jwks_url!, audience: r.audience, userinfoEndpoint: r.userinfo_endpoint }]),
-  );
-  cache = { at: Date.now(), providers };
+  if (!cache || Date.now() - cache.at >= CACHE_MS) {
+    const rows = await sql<ProviderRow[]>`
+      select issuer, kind, jwks_url, audience, userinfo_endpoint from private.identity_providers where enabled and jwks_url is not null`;
+    cache = { at: Date.now(), providers: new Map(rows.map((r) => [r.issuer, toProvider(r)])) };
+    misses.clear();
+  }
+  const providers = cache.providers;
+  if (lookingFor === undefined || providers.has(lookingFor)) return providers;
+  const missedAt = misses.get(lookingFor);
+  if (missedAt !== undefined && Date.now() - missedAt < MISS_CACHE_MS) return providers;
+  const [row] = await sql<ProviderRow[]>`
+    select issuer, kind, jwks_url, audience, userinfo_endpoint from private.identity_providers
+    where issuer = ${lookingFor} and enabled and jwks_url is not null`;
+  if (row) {
+    providers.set(row.issuer, toProvider(row));
+    misses.delete(lookingFor);
+  } else {
+    if (misses.size >= MISS_CACHE_SIZE) misses.delete(misses.keys().next().value!);
+    misses.set(lookingFor, Date.now());
+  }
   return providers;
 }
 
@@ -66,6 +87,8 @@ export async function verifyProviderToken(token: string, provider: IdentityProvi
   try {
     const { payload } = await jwtVerify(token, keySet, {
       issuer: provider.issuer,
+      // Enforced whenever the provider has one (a token without `aud` fails too); jose checks
+      // aud only when this is not undefined, so null alone means "not checked".
       audience: provider.audience ?? undefined,
       algorithms: ALGORITHMS,
       requiredClaims: ["exp", "sub"],
@@ -77,7 +100,13 @@ export async function verifyProviderToken(token: string, provider: IdentityProvi
     if (code === "ERR_JWKS_TIMEOUT" || code === "ERR_JOSE_GENERIC") {
       throw new ApiError(503, "identity_provider_unavailable", "the identity provider's keys could not be fetched", { cause: error });
     }
-    throw unauthorized(code === "ERR_JWT_EXPIRED" ? "token has expired" : "token could not be verified");
+    if (code === "ERR_JWT_EXPIRED") throw unauthorized("token has expired");
+    const claim = (error as { claim?: string }).claim;
+    if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && claim === "aud") {
+      throw unauthorized("token audience is not accepted: it does not name the audience registered for this identity provider");
+    }
+    if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && claim) throw unauthorized(`token claim "${claim}" is missing or invalid`);
+    throw unauthorized("token could not be verified");
   }
 }
 

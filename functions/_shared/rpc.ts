@@ -4,6 +4,7 @@
 import { withIdentity, type Tx } from "./db.ts";
 import { ApiError } from "./errors.ts";
 import type { Context } from "./http.ts";
+import { takeDeferredInputError } from "./validation.ts";
 
 interface Refusal {
   error: { code: string; message: string };
@@ -28,7 +29,23 @@ function auditedHeaders(req: Request, debugId: string): Record<string, string> {
 export async function callAsCaller<T>(req: Request, ctx: Context, query: (tx: Tx) => Promise<{ result: T }[]>): Promise<T> {
   const path = new URL(req.url).pathname;
   const headers = auditedHeaders(req, ctx.debugId);
-  const [row] = await withIdentity(ctx.sql, ctx.caller, query, { method: req.method, path, headers, writable: true });
+  // Input the SQL cannot hold (a NUL) was replaced so the call can run its permission check:
+  // a refusal commits (the denial is audited) and answers 403; anything else is rolled back
+  // and answered with the input error.
+  const invalid = takeDeferredInputError(req);
+  const run = invalid
+    ? async (tx: Tx) => {
+      let rows: { result: T }[];
+      try {
+        rows = await query(tx);
+      } catch {
+        throw invalid;
+      }
+      if (!isRefusal(rows[0]?.result)) throw invalid;
+      return rows;
+    }
+    : query;
+  const [row] = await withIdentity(ctx.sql, ctx.caller, run, { method: req.method, path, headers, writable: true });
   if (isRefusal(row.result)) throw new ApiError(403, row.result.error.code, row.result.error.message);
   return row.result;
 }

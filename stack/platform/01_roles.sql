@@ -9,13 +9,25 @@ create role authenticated nologin inherit;
 create role service_role nologin inherit bypassrls;
 alter role anon set statement_timeout = '3s';
 alter role authenticated set statement_timeout = '8s';
+-- Supabase's 2026-04 safeupdate migration (supabase/postgres 20260403172611): the API roles
+-- preload pg-safeupdate and enable it. Safe on plain PostgreSQL: anon and authenticated are
+-- NOLOGIN, and SET ROLE neither loads preload libraries nor applies role settings; only a
+-- client copying them (as PostgREST and functions/_shared/db.ts do) meets them, and the
+-- connecting role `postgres` may not set session_preload_libraries, so it must skip it.
+-- safeupdate.enabled is a placeholder here (the library is not installed).
+alter role anon set session_preload_libraries = '$libdir/plugins/safeupdate';
+alter role authenticated set session_preload_libraries = '$libdir/plugins/safeupdate';
+alter role anon set safeupdate.enabled = 1;
+alter role authenticated set safeupdate.enabled = 1;
 
 -- ── PostgREST's login role ───────────────────────────────────────────────────
 create role authenticator login noinherit password 'postgres';
 grant anon, authenticated, service_role to authenticator;
 alter role authenticator set statement_timeout = '8s';
 alter role authenticator set lock_timeout = '8s';
--- session_preload_libraries (supautils, safeupdate) omitted: plain PostgreSQL lacks them.
+alter role authenticator set safeupdate.enabled = 1;
+-- session_preload_libraries (supautils, safeupdate) omitted on the LOGIN roles (authenticator,
+-- postgres): plain PostgreSQL lacks the libraries, and a login would fail loading them.
 
 -- ── postgres: the demoted owner of user migrations and direct connections ────
 create role postgres login nosuperuser createdb createrole replication bypassrls inherit
@@ -23,6 +35,7 @@ create role postgres login nosuperuser createdb createrole replication bypassrls
 grant anon, authenticated, service_role to postgres;
 grant pg_monitor, pg_read_all_data, pg_signal_backend to postgres;
 alter role postgres set search_path = "$user", public, extensions;
+alter role postgres set safeupdate.enabled = 0;
 alter role supabase_admin set search_path = "$user", public, auth, extensions;
 
 -- ── Service admins ───────────────────────────────────────────────────────────

@@ -12,6 +12,8 @@ export interface ProviderOptions {
   tenantSwitch?: "move" | "add";
   withUserInfo?: boolean;
   audience?: string;
+  /** false: serve keys and sign tokens, but leave the issuer out of private.identity_providers. */
+  register?: boolean;
 }
 
 export interface TestProvider {
@@ -80,6 +82,7 @@ export async function startTestIdp(sql: postgres.Sql): Promise<TestIdp> {
         },
       };
       keys.set(name, { privateKey, publicJwk, userInfo, provider });
+      if (options.register === false) return provider;
       await sql`
         insert into private.identity_providers (issuer, name, kind, jwks_url, audience, userinfo_endpoint, tenant_claim, tenant_switch)
         values (${issuer}, ${name}, ${options.kind}, ${`${issuer}/jwks.json`}, ${options.audience ?? null},
