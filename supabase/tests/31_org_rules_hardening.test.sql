@@ -7,7 +7,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(46);
+select plan(53);
 
 update public.profiles set email_verified = true
 where id in (select id from actors where name in ('owner_a', 'admin_a', 'member_a', 'viewer_a', 'outsider', 'invitee', 'platform_admin', 'auditor'));
@@ -103,6 +103,18 @@ select is(pg_temp.probe('member_a', 'select company_name from public.profiles wh
   'a co-member''s company is not readable');
 select is(pg_temp.call('member_a', $$public.me()$$) -> 'profile' ->> 'plan', 'free', 'your own full profile comes from me()');
 
+update public.profiles set company_name = 'Acme Corp' where id = pg_temp.actor_id('owner_a');
+select is(pg_temp.call('platform_admin', $$public.get_profile(pg_temp.actor_id('owner_a'))$$) ->> 'company_name', 'Acme Corp',
+  'get_profile: users:admin reads the whole profile');
+select is((select array_agg(k order by k) from jsonb_object_keys(pg_temp.call('member_a', $$public.get_profile(pg_temp.actor_id('owner_a'))$$)) k),
+  array['avatar_url', 'display_name', 'email', 'id'], 'get_profile: a co-member gets the public columns only');
+select is(pg_temp.call('vis_auditor', $$public.get_profile(pg_temp.actor_id('owner_a'))$$) ->> 'sqlstate', 'P0002',
+  'get_profile: a stranger (a platform auditor) is told not found ...');
+select is(regexp_replace(pg_temp.call('vis_auditor', $$public.get_profile(gen_random_uuid())$$)::text, '[0-9a-f-]{36}', 'ID'),
+          regexp_replace(pg_temp.call('vis_auditor', $$public.get_profile(pg_temp.actor_id('owner_a'))$$)::text, '[0-9a-f-]{36}', 'ID'),
+  '... exactly as for an id nobody has');
+select is(pg_temp.call('member_a', $$public.get_profile(pg_temp.actor_id('member_a'))$$) ->> 'identity_provider', 'supabase',
+  'get_profile: your own whole profile');
 -- ── item 7: quotas on every path, permission first ────────────────────────────
 insert into public.plan_limits (plan, limit_name, max_value) values
   ('tiny', 'members_per_org', 4), ('tiny', 'orgs_per_user', 0), ('tiny', 'tokens_per_user', 1), ('tiny', 'projects_per_org', 1);
@@ -149,6 +161,12 @@ select is((select count(*)::int from public.memberships m join public.organizati
            join public.projects p on p.organization_id = o.id and p.is_starter
            where o.is_personal and m.user_id = pg_temp.actor_id('signup') and m.role = 'owner'), 1,
   'provisioning a personal organization stays exempt without any switch');
+insert into public.organizations (id, slug, name, is_personal) values ('e0000000-0000-4000-8000-00000000000e', 'fresh-personal', 'Fresh personal', true);
+select lives_ok($$insert into public.projects (organization_id, name) values ('e0000000-0000-4000-8000-00000000000e', 'exempt')$$,
+  'a personal organization created in this transaction takes its first project on a plan that allows none');
+insert into public.organizations (id, slug, name) values ('f0000000-0000-4000-8000-00000000000f', 'fresh-team', 'Fresh team');
+select throws_ok($$insert into public.projects (organization_id, name) values ('f0000000-0000-4000-8000-00000000000f', 'refused')$$,
+  'PT403', null, '... a team organization created in this transaction does not');
 insert into public.organizations (id, slug, name, is_personal, created_at) values ('d0000000-0000-4000-8000-00000000000d', 'old-personal', 'Old personal', true, now() - interval '1 day');
 select throws_ok($$insert into public.projects (organization_id, name) values ('d0000000-0000-4000-8000-00000000000d', 'late')$$,
   'PT403', null, 'a personal organization created before this transaction is not exempt');
