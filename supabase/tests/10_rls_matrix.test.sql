@@ -6,17 +6,27 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(160);
+select plan(164);
+
+-- The invitee proved their email; a squatter (a third-party token with email_verified
+-- false) holds the same address unverified.
+update public.profiles set email_verified = true where id = pg_temp.actor_id('invitee');
+select pg_temp.actor('squatter', gen_random_uuid());
+insert into public.profiles (id, identity_provider, identity_sub, email, email_verified)
+values (pg_temp.actor_id('squatter'), 'http://127.0.0.1:54321/auth/v1', pg_temp.actor_id('squatter')::text, 'invitee@test.local', false);
 
 select is(pg_temp.probe(actor, statement), expected, format('%s: %s', table_name, description))
 from (values
   -- ── profiles ───────────────────────────────────────────────────────────────
   ('profiles', 'anon', 'select * from public.profiles', 'error:42501', 'anon cannot read profiles'),
-  ('profiles', 'member_a', 'select * from public.profiles where id = pg_temp.actor_id(''member_a'')', 'rows:1', 'a user reads their own profile'),
-  ('profiles', 'member_a', 'select * from public.profiles where id = pg_temp.actor_id(''owner_a'')', 'rows:1', 'a member reads a co-member''s profile'),
-  ('profiles', 'member_a', 'select * from public.profiles where id = pg_temp.actor_id(''outsider'')', 'rows:0', 'a user cannot read another tenant''s user'),
-  ('profiles', 'platform_admin', 'select * from public.profiles where id = pg_temp.actor_id(''outsider'')', 'rows:1', 'users:admin reads every profile'),
+  ('profiles', 'member_a', 'select id, display_name, avatar_url, email from public.profiles where id = pg_temp.actor_id(''member_a'')', 'rows:1', 'a user reads their own profile'),
+  ('profiles', 'member_a', 'select id, display_name, avatar_url, email from public.profiles where id = pg_temp.actor_id(''owner_a'')', 'rows:1', 'a member reads a co-member''s profile'),
+  ('profiles', 'member_a', 'select id, display_name, avatar_url, email from public.profiles where id = pg_temp.actor_id(''outsider'')', 'rows:0', 'a user cannot read another tenant''s user'),
+  ('profiles', 'platform_admin', 'select id, display_name, avatar_url, email from public.profiles where id = pg_temp.actor_id(''outsider'')', 'rows:1', 'users:admin reads every profile'),
   ('profiles', 'service_role', 'select * from public.profiles where id = pg_temp.actor_id(''outsider'')', 'rows:1', 'service_role reads every profile'),
+  ('profiles', 'member_a', 'select company_name from public.profiles where id = pg_temp.actor_id(''owner_a'')', 'error:42501', 'a co-member''s private columns (company) are not readable'),
+  ('profiles', 'member_a', 'select plan, timezone, last_login_at, identity_sub from public.profiles where id = pg_temp.actor_id(''member_a'')', 'error:42501', 'private columns are read through me(), not the table, even your own'),
+  ('profiles', 'platform_admin', 'select identity_sub from public.profiles where id = pg_temp.actor_id(''outsider'')', 'error:42501', 'users:admin reads the public columns through the table too'),
   ('profiles', 'member_a', 'update public.profiles set display_name = ''M'' where id = pg_temp.actor_id(''member_a'') returning 1', 'rows:1', 'a user edits their own display name'),
   ('profiles', 'member_a', 'update public.profiles set timezone = ''Europe/Paris'', onboarding_completed = true where id = pg_temp.actor_id(''member_a'') returning 1', 'rows:1', 'a user edits their own timezone and onboarding flag'),
   ('profiles', 'member_a', 'update public.profiles set display_name = ''X'' where id = pg_temp.actor_id(''owner_a'') returning 1', 'rows:0', 'a user cannot edit someone else''s profile'),
@@ -57,7 +67,8 @@ from (values
   ('invitations', 'admin_a', 'select id from public.invitations where organization_id = ''a0000000-0000-4000-8000-00000000000a''', 'rows:1', 'a member manager sees the organization''s invitations'),
   ('invitations', 'member_a', 'select id from public.invitations where organization_id = ''a0000000-0000-4000-8000-00000000000a''', 'rows:0', 'a plain member does not see invitations'),
   ('invitations', 'outsider', 'select id from public.invitations where organization_id = ''a0000000-0000-4000-8000-00000000000a''', 'rows:0', 'another tenant does not see invitations'),
-  ('invitations', 'invitee', 'select id from public.invitations', 'rows:1', 'the invitee sees the invitation sent to their email'),
+  ('invitations', 'invitee', 'select id from public.invitations', 'rows:1', 'the invitee sees the invitation sent to their verified email'),
+  ('invitations', 'squatter', 'select id from public.invitations', 'rows:0', 'an unverified profile with the invitee''s email sees no invitation'),
   ('invitations', 'admin_a', 'select token_hash from public.invitations', 'error:42501', 'nobody reads token hashes'),
   ('invitations', 'owner_a', 'insert into public.invitations (organization_id, email, role, token_hash, expires_at) values (''a0000000-0000-4000-8000-00000000000a'', ''x@y.z'', ''owner'', ''\x00'', now()) returning 1', 'error:42501', 'invitations are not inserted directly (use create_invitation)'),
   ('invitations', 'owner_a', 'update public.invitations set role = ''owner'' returning 1', 'error:42501', 'invitations are not updated directly'),
@@ -173,7 +184,7 @@ from (values
   ('organization_feature_flags', 'owner_a', 'update public.organization_feature_flags set value = ''false'' returning 1', 'error:42501', 'even an owner cannot set flags directly'),
   ('organization_feature_flags', 'anon', 'select * from public.organization_feature_flags', 'error:42501', 'anon cannot read organization flags'),
   -- ── a third-party token with a non-UUID subject: no errors, no rows ─────────
-  ('profiles', 'unprovisioned_clerk_user', 'select * from public.profiles', 'rows:0', 'a non-UUID subject reads no profile and raises nothing'),
+  ('profiles', 'unprovisioned_clerk_user', 'select id, display_name, avatar_url, email from public.profiles', 'rows:0', 'a non-UUID subject reads no profile and raises nothing'),
   ('organizations', 'unprovisioned_clerk_user', 'select * from public.organizations', 'rows:0', 'a non-UUID subject reads no organization'),
   ('memberships', 'unprovisioned_clerk_user', 'select * from public.memberships', 'rows:0', 'a non-UUID subject reads no membership'),
   ('invitations', 'unprovisioned_clerk_user', 'select id from public.invitations', 'rows:0', 'a non-UUID subject reads no invitation'),

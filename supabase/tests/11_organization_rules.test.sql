@@ -5,7 +5,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(53);
+select plan(54);
 
 -- ── creating organizations ───────────────────────────────────────────────────
 select is(pg_temp.call('member_a', $$public.create_organization('  New Team ', ' New_Team ')$$) ->> 'slug', 'new-team',
@@ -47,12 +47,14 @@ select is(pg_temp.call('outsider', $$public.delete_organization('b0000000-0000-4
 select is((select count(*)::int from public.projects where organization_id = 'b0000000-0000-4000-8000-00000000000b'), 0, 'its data goes with it');
 
 -- ── members ──────────────────────────────────────────────────────────────────
-select is(pg_temp.call('admin_a', $$public.add_member('a0000000-0000-4000-8000-00000000000a', email => 'OUTSIDER@test.local')$$) ->> 'role', 'member',
-  'an admin adds a member by email (case-insensitive), as member by default');
-select is(pg_temp.call('admin_a', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('outsider'))$$) ->> 'sqlstate', '23505',
+select is(pg_temp.call('admin_a', $$public.add_member('a0000000-0000-4000-8000-00000000000a', email => 'OUTSIDER@test.local')$$) ->> 'email', 'outsider@test.local',
+  'an org admin adding by email (case-insensitive) invites the address instead, as member by default');
+select is(pg_temp.call('platform_admin', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('outsider'))$$) ->> 'role', 'member',
+  'users:admin adds a user directly by id');
+select is(pg_temp.call('platform_admin', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('outsider'))$$) ->> 'sqlstate', '23505',
   'adding an existing member is a conflict');
-select is(pg_temp.call('admin_a', $$public.add_member('a0000000-0000-4000-8000-00000000000a', email => 'nobody@test.local')$$) ->> 'sqlstate', 'P0002',
-  'adding an unknown email says there is no such user');
+select is(pg_temp.call('platform_admin', $$public.add_member('a0000000-0000-4000-8000-00000000000a', email => 'nobody@test.local')$$) ->> 'sqlstate', 'P0002',
+  'users:admin adding an unknown email is told there is no such (verified) user');
 select is(pg_temp.call('admin_a', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('invitee'), role => 'owner')$$) -> 'error' ->> 'code', 'forbidden',
   'an admin cannot grant owner, which ranks above admin');
 select is(pg_temp.call('admin_a', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('invitee'), role => 'god')$$) ->> 'sqlstate', '22023',
@@ -96,8 +98,9 @@ select is(pg_temp.call('admin_a', $$public.create_invitation('a0000000-0000-4000
 select is(pg_temp.call('viewer_a', $$public.create_invitation('a0000000-0000-4000-8000-00000000000a', 'x@test.local', 'member')$$) -> 'error' ->> 'code', 'forbidden',
   'a viewer cannot invite');
 select is(pg_temp.call('member_a', format($$public.accept_invitation(%L)$$, (select result ->> 'token' from invite))) -> 'error' ->> 'message',
-  'this invitation was sent to another email address', 'an invitation cannot be accepted with another email');
+  'this invitation was sent to another (verified) email address', 'an invitation cannot be accepted with another email');
 select pg_temp.actor('new_person', pg_temp.new_user('new.person@test.local'));
+update public.profiles set email_verified = true where id = pg_temp.actor_id('new_person');
 select is(pg_temp.call('new_person', format($$public.accept_invitation(%L)$$, (select result ->> 'token' from invite))) ->> 'role', 'member',
   'the invitee accepts and joins with the invited role');
 select is(pg_temp.call('new_person', format($$public.accept_invitation(%L)$$, (select result ->> 'token' from invite))) -> 'error' ->> 'code', 'forbidden',

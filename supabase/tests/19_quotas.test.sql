@@ -13,11 +13,11 @@ update public.organizations set plan = 'tiny' where id = 'a0000000-0000-4000-800
 update public.profiles set plan = 'tiny' where id = pg_temp.actor_id('member_a');
 
 -- members_per_org (5): 4 → 5 allowed, the 6th refused
-select is(pg_temp.call('admin_a', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('outsider'))$$) ->> 'role', 'member',
+select is(pg_temp.call('platform_admin', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('outsider'))$$) ->> 'role', 'member',
   'members_per_org: at N-1 a member can be added');
-select is(pg_temp.call('admin_a', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('invitee'))$$) ->> 'sqlstate', 'PT403',
+select is(pg_temp.call('platform_admin', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('invitee'))$$) ->> 'sqlstate', 'PT403',
   'members_per_org: at N the next member is refused');
-select is(pg_temp.call('admin_a', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('invitee'))$$) ->> 'message',
+select is(pg_temp.call('platform_admin', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('invitee'))$$) ->> 'message',
   'quota exceeded: members_per_org allows 5 on plan "tiny", and 5 are in use', 'the error names the limit, the usage and the plan');
 select is((select count(*)::int from public.memberships where organization_id = 'a0000000-0000-4000-8000-00000000000a'), 5, 'nothing beyond the limit was added');
 

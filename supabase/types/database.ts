@@ -439,6 +439,9 @@ isOneToOne: false
 "ensure_provisioned":
 { Args: Record<PropertyKey, never>; Returns: Json
                            },
+"get_profile":
+{ Args: { "user_id": string }; Returns: Json
+                           },
 "get_role_overrides":
 { Args: { "user_id": string }; Returns: Json
                            },
