@@ -48,7 +48,8 @@ begin
   r := public.protect_table(target, scope, col);
   return coalesce(r -> 'error' ->> 'code', 'applied');
 exception when others then
-  return 'error:' || sqlstate;
+  -- The operator's SQL session is refused with an exception (42501), API callers with the 403 body.
+  return case when sqlstate = '42501' then 'forbidden' else 'error:' || sqlstate end;
 end;
 $$;
 create function pg_temp.uuid_column(target oid)
@@ -98,9 +99,12 @@ begin
   r := public.protect_table('public.notes', 'owner');
   perform set_config('role', 'none', true);
   return coalesce(r -> 'error' ->> 'code', 'applied');
+exception when others then
+  perform set_config('role', 'none', true);
+  return 'error:' || sqlstate;
 end;
 $$;
-select is(pg_temp.as_claimless_authenticated(), 'forbidden', 'an API role without JWT claims is not trusted as an operator');
+select is(pg_temp.as_claimless_authenticated(), 'error:42501', 'an API role without JWT claims is not trusted as an operator (refused: no claims, no audit row to answer with)');
 
 select * from finish();
 rollback;

@@ -44,7 +44,7 @@ from (values
   ('{auditor:default}', false, '{}', '{}', '{}', '- | audits 1', 'a default-sourced role no longer a default is revoked'),
   ('{reader:jit}', false, '{}', '{}', '{}', '- | audits 1', 'a JIT-sourced role is revoked like an IdP one'),
   ('{auditor:idp}', false, '{auditor}', '{}', '{}', 'auditor:idp | audits 0', 'a preserved role is not revoked'),
-  ('{}', false, '{auditor}', '{}', '{}', 'auditor:admin | audits 1', 'a preserved role the user lacks is granted (effective)'),
+  ('{}', false, '{auditor}', '{}', '{}', '- | audits 0', 'a preserved role the user lacks is not granted (preserving keeps, never grants)'),
   ('{auditor:idp}', true, '{}', '{}', '{engineering}', 'auditor:idp reader:idp | audits 1', 'paused: grants continue, revocation does not'),
   ('{}', false, '{}', '{auditor}', '{engineering,security}', 'reader:idp | audits 1', 'a suppressed role is never granted'),
   ('{auditor:idp}', false, '{}', '{auditor}', '{security}', '- | audits 1', 'a suppressed role is removed from IdP grants'),

@@ -9,7 +9,7 @@ create temp table coverage (position serial, signature text, actor text, call te
 insert into coverage (signature, actor, call, action, events, target) values
   ('public.create_organization(text,text,text)', 'member_a', $$public.create_organization('Covered', 'covered')$$, 'organization.create', 1, $$$1 ->> 'id'$$),
   ('public.update_organization(uuid,text,text,text)', 'member_a', $$public.update_organization((select id from public.organizations where slug = 'covered'), description => 'x')$$, 'organization.update', 1, $$$1 ->> 'id'$$),
-  ('public.add_member(uuid,uuid,text,text)', 'member_a', $$public.add_member((select id from public.organizations where slug = 'covered'), pg_temp.actor_id('viewer_a'))$$, 'membership.add', 1, $$$1 ->> 'user_id'$$),
+  ('public.add_member(uuid,uuid,text,text)', 'platform_admin', $$public.add_member((select id from public.organizations where slug = 'covered'), pg_temp.actor_id('viewer_a'))$$, 'membership.add', 1, $$$1 ->> 'user_id'$$),
   ('public.change_member_role(uuid,uuid,text)', 'member_a', $$public.change_member_role((select id from public.organizations where slug = 'covered'), pg_temp.actor_id('viewer_a'), 'admin')$$, 'membership.change_role', 1, $$$1 ->> 'user_id'$$),
   ('public.create_invitation(uuid,text,text)', 'member_a', $$public.create_invitation((select id from public.organizations where slug = 'covered'), 'invitee@test.local')$$, 'invitation.create', 1, $$$1 ->> 'id'$$),
   ('public.accept_invitation(text)', 'invitee', $$public.accept_invitation((select token from cov_tokens))$$, 'invitation.accept', 1, $$(select id::text from public.invitations where email = 'invitee@test.local' and accepted_at is not null)$$),

@@ -7,7 +7,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(53);
+select plan(54);
 
 update public.profiles set email_verified = true
 where id in (select id from actors where name in ('owner_a', 'admin_a', 'member_a', 'viewer_a', 'outsider', 'invitee', 'platform_admin', 'auditor'));
@@ -20,8 +20,14 @@ select is(pg_temp.call('unprovisioned_clerk_user', $$public.remove_member('a0000
   'remove_member: an unprovisioned caller cannot remove an admin');
 select is((select count(*)::int from public.memberships where organization_id = 'a0000000-0000-4000-8000-00000000000a'), 4,
   '... and nobody was removed');
-select ok(exists (select 1 from public.audit_events where action = 'membership.remove' and outcome = 'denied' and target_id = pg_temp.actor_id('admin_a')::text),
-  '... the refusal is audited');
+select ok(exists (select 1 from public.audit_events where action = 'membership.remove' and outcome = 'denied' and details -> 'claimed' ->> 'sub' = 'user_2abcDEF'),
+  '... the refusal is audited with the identity it claimed');
+-- Behind the gate, remove_member itself still refuses a caller without a profile.
+select is((select r -> 'error' ->> 'code' from (select pg_temp.become('unprovisioned_clerk_user')) b,
+           lateral (select private.remove_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('admin_a')) as r) x), 'forbidden',
+  'remove_member itself refuses a caller with no profile');
+select set_config('role', 'none', true);
+select set_config('request.jwt.claims', '', true);
 update public.profiles set disabled_at = null where id = pg_temp.actor_id('viewer_a');
 select is(private.would_orphan('a0000000-0000-4000-8000-00000000000a', null), false, 'would_orphan: a null user leaves every owner in place');
 

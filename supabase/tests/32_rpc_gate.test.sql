@@ -33,6 +33,7 @@ insert into calls values
   ('ensure_default_organization', $$public.ensure_default_organization('Everyone', 'everyone')$$),
   ('ensure_default_organization_membership', $$public.ensure_default_organization_membership()$$),
   ('ensure_provisioned', $$public.ensure_provisioned()$$),
+  ('get_profile', $$public.get_profile(pg_temp.actor_id('member_a'))$$),
   ('get_role_overrides', $$public.get_role_overrides(pg_temp.actor_id('auditor'))$$),
   ('grant_platform_role', $$public.grant_platform_role(pg_temp.actor_id('member_a'), 'admin')$$),
   ('leave_organization', $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$),
