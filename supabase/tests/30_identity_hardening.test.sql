@@ -68,14 +68,6 @@ as $$ select coalesce(string_agg(role || ':' || source, ' ' order by role), '-')
 -- ══ item 1: groups only from sources the user cannot write ══════════════════
 select is((select groups_claim_paths from private.settings), array['app_metadata.groups', 'sso_identity.custom_claims.groups', 'sso_identity.groups'],
   'the groups claim paths hold no user_metadata path after the migration');
-select throws_ok($$update private.settings set groups_claim_paths = array['app_metadata.groups', 'user_metadata.groups']$$, '22023',
-  'groups_claim_paths: "user_metadata.groups" is not allowed; groups may only come from app_metadata.* or sso_identity.* (user_metadata is written by the user)',
-  'a user-writable groups path is refused, naming the path');
-select throws_ok($$update private.settings set groups_claim_paths = array['user_metadata.custom_claims.groups']$$, '22023', null,
-  'user_metadata.custom_claims.groups is refused too');
-select lives_ok($$update private.settings set groups_claim_paths = array['app_metadata.teams', 'app_metadata.groups', 'sso_identity.custom_claims.groups']$$,
-  'app_metadata and sso_identity paths are accepted');
-
 select pg_temp.actor('meta_signup', pg_temp.new_user('meta-signup@id.test', '{"groups": ["admins"]}'));
 select is(pg_temp.roles_of('meta_signup'), '-', 'user_metadata groups at signup (options.data) grant no role');
 select pg_temp.actor('meta_custom', pg_temp.new_user('meta-custom@id.test', '{"custom_claims": {"groups": ["admins"]}}'));
@@ -105,6 +97,16 @@ insert into auth.identities (provider_id, user_id, identity_data, provider, crea
 values (pg_temp.actor_id('sso_user')::text, pg_temp.actor_id('sso_user'), '{"custom_claims": {"groups": ["ops"]}}', 'sso:5f0b3c1e-0000-4000-8000-000000000001', now(), now());
 update auth.users set last_sign_in_at = now() where id = pg_temp.actor_id('sso_user');
 select is(pg_temp.roles_of('sso_user'), 'auditor:idp', 'an SSO user''s groups come from their SSO identity, not from user_metadata');
+
+select throws_ok($$update private.settings set groups_claim_paths = array['app_metadata.groups', 'user_metadata.groups']$$, '22023',
+  'groups_claim_paths: "user_metadata.groups" is not allowed; groups may only come from app_metadata.* or sso_identity.* (user_metadata is written by the user)',
+  'a user-writable groups path is refused, naming the path');
+select throws_ok($$update private.settings set groups_claim_paths = array['user_metadata.custom_claims.groups']$$, '22023', null,
+  'user_metadata.custom_claims.groups is refused too');
+
+select lives_ok($$update private.settings set groups_claim_paths = array['app_metadata.teams', 'app_metadata.groups', 'sso_identity.custom_claims.groups']$$,
+  'app_metadata and sso_identity paths are accepted');
+update private.settings set groups_claim_paths = default;
 
 -- ══ item 3: verified emails ══════════════════════════════════════════════════
 select pg_temp.actor('unconfirmed', pg_temp.new_user('Unconfirmed@id.test', '{}', gen_random_uuid(), false));
@@ -237,7 +239,7 @@ select isnt(private.jit_provision('{"iss": "https://clerk.id.test", "sub": "user
   null, 'a tenant whose name another user squatted (with every numbered variant) still gets an organization');
 select isnt(private.jit_provision(jsonb_build_object('iss', 'https://clerk.id.test', 'sub', 'user_long', 'org_id', repeat('t', 400), 'org_role', 'org:member')) ->> 'organization_id',
   null, 'a 400-character tenant id without a name still gets an organization');
-select isnt(private.jit_provision(jsonb_build_object('iss', 'https://clerk.id.test', 'sub', 'user_cut', 'org_id', 'org_cut', 'org_slug', repeat('a', 35) || ' b', 'org_role', 'org:member')) ->> 'organization_id',
+select isnt(private.jit_provision(jsonb_build_object('iss', 'https://clerk.id.test', 'sub', 'user_cut', 'org_id', 'org_cut', 'org_slug', repeat('a', 39) || ' b', 'org_role', 'org:member')) ->> 'organization_id',
   null, 'a tenant name whose slug would be cut at a hyphen still gets an organization');
 
 -- ══ item 16: unsafe profile values ═══════════════════════════════════════════
