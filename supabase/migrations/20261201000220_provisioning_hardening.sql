@@ -12,11 +12,13 @@
 --   * A token of a registered but disabled issuer gets nothing from ensure_provisioned().
 
 -- ── completion ───────────────────────────────────────────────────────────────
-alter table public.profiles add column provisioned_at timestamptz;
+-- Every existing profile was provisioned in one transaction (a failure rolled all of it
+-- back), so existing rows count as completed: the column is added with a default (which
+-- fills them without an UPDATE, so updated_at stays as it was), then the default goes.
+alter table public.profiles add column provisioned_at timestamptz default now();
+alter table public.profiles alter column provisioned_at drop default;
 comment on column public.profiles.provisioned_at is
-  'When provisioning completed (profile, memberships, starter project). Null means it never did: ensure_provisioned() then adds what is missing. Protected.';
--- Every existing profile was provisioned in one transaction (a failure rolled all of it back).
-update public.profiles set provisioned_at = created_at where provisioned_at is null;
+  'When provisioning completed (profile, memberships, starter project); for profiles older than this column, the time it was added. Null means it never did: ensure_provisioned() then adds what is missing. Protected.';
 
 -- ── failures operators can see ───────────────────────────────────────────────
 create table private.provisioning_failures (
