@@ -67,7 +67,7 @@ insert into private.rpc_contracts (rpc, action, scope, caller, operator, mutatin
   ('delete_organization', 'organization.delete', 'org:delete', 'profile', true, true),
   ('ensure_default_organization', 'organization.ensure_default', 'users:admin', 'profile', true, true),
   ('ensure_default_organization_membership', 'organization.backfill_default', 'users:admin', 'profile', true, true),
-  ('ensure_provisioned', 'user.provision', 'profile:write', 'identity', false, true),
+  ('ensure_provisioned', 'user.ensure_provisioned', 'profile:write', 'identity', false, true),
   ('get_role_overrides', 'role_overrides.read', 'users:admin', 'profile', true, false),
   ('grant_platform_role', 'platform_role.grant', 'users:admin', 'profile', true, true),
   ('leave_organization', 'membership.leave', 'orgs:join', 'profile', false, true),

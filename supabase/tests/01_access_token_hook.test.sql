@@ -3,7 +3,7 @@
 begin;
 \ir _helpers.psql
 \ir _fixture.psql
-select plan(15);
+select plan(17);
 
 select has_function('private', 'custom_access_token_hook', array['jsonb'], 'the hook is private.custom_access_token_hook(jsonb)');
 select function_returns('private', 'custom_access_token_hook', array['jsonb'], 'jsonb', 'the hook returns jsonb');
@@ -64,8 +64,14 @@ select is(
   '[20, true]'::jsonb, 'at most max_orgs_in_token organizations are listed, and truncation is flagged');
 
 update public.profiles set disabled_at = now() where id = pg_temp.actor_id('owner_a');
-select is((select private.custom_access_token_hook(event) -> 'claims' -> 'tenantry' -> 'orgs' from hook_event), '{}'::jsonb,
-  'a disabled user gets no organization context');
+select is((select private.custom_access_token_hook(event) from hook_event),
+  '{"error": {"http_code": 403, "message": "this account is disabled"}}'::jsonb,
+  'a disabled user gets no token: the hook answers its error format with 403 "this account is disabled"');
+select ok((select not (private.custom_access_token_hook(event) ? 'claims') from hook_event),
+  'the refusal carries no claims for Supabase Auth to sign');
+update public.profiles set disabled_at = null where id = pg_temp.actor_id('owner_a');
+select ok((select private.custom_access_token_hook(event) -> 'claims' ? 'tenantry' from hook_event),
+  'the same user gets a token again once re-enabled');
 
 select * from finish();
 rollback;

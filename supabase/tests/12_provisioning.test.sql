@@ -4,7 +4,7 @@
 begin;
 \ir _helpers.psql
 
-select plan(30);
+select plan(33);
 
 update private.settings set create_personal_organization = true, starter_project_name = 'Starter', default_organization_id = null;
 
@@ -67,12 +67,29 @@ select lives_ok($$select pg_temp.new_user(null, '{}')$$, 'a signup without email
 select is((select count(*)::int from public.profiles p join auth.users u on u.id = p.id
            where u.email ilike '%@prov.test' or (u.email is null and u.created_at = now())), 9, 'every one of those signups has a profile');
 
--- ── failures are contained ───────────────────────────────────────────────────
-insert into public.organizations (slug, name) values ('personal-' || left(replace('c0ffee00-0000-4000-8000-000000000001', '-', ''), 16), 'Squatter');
+-- ── failures are contained and visible ──────────────────────────────────────
+create function public.test_fail_provisioning() returns trigger language plpgsql as $f$
+begin
+  if new.user_id = 'c0ffee00-0000-4000-8000-000000000001' then
+    raise exception 'simulated provisioning failure';
+  end if;
+  return new;
+end;
+$f$;
+create trigger test_fail_provisioning before insert on public.memberships for each row execute function public.test_fail_provisioning();
 select lives_ok($$select pg_temp.new_user('clash@prov.test', '{}', 'c0ffee00-0000-4000-8000-000000000001')$$,
   'a provisioning failure does not fail the signup');
 select ok(exists (select 1 from public.audit_events where action = 'user.provision_failed' and target_id = 'c0ffee00-0000-4000-8000-000000000001'),
   'the failure is recorded for repair');
+select is((select jsonb_agg(f ->> 'email') from jsonb_array_elements(public.list_provisioning_failures()) f
+           where f ->> 'user_id' = 'c0ffee00-0000-4000-8000-000000000001'), '["clash@prov.test"]'::jsonb,
+  'operators see the failed provisioning in list_provisioning_failures()');
+drop trigger test_fail_provisioning on public.memberships;
+select pg_temp.actor('clash', 'c0ffee00-0000-4000-8000-000000000001');
+select is(pg_temp.call('clash', 'public.ensure_provisioned()') -> 'profile' ->> 'id', 'c0ffee00-0000-4000-8000-000000000001',
+  'ensure_provisioned() repairs the failed provisioning');
+select is((select count(*)::int from private.provisioning_failures where user_id = 'c0ffee00-0000-4000-8000-000000000001'), 0,
+  'a repaired failure leaves the operators'' list');
 
 -- ── sign-in, email change, repair, deletion ──────────────────────────────────
 update auth.users set last_sign_in_at = now() where id = pg_temp.actor_id('ada');

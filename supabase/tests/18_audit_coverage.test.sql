@@ -26,6 +26,7 @@ insert into coverage (signature, actor, call, action, events, target) values
   ('public.protect_table(regclass,text,text,text,text)', 'platform_admin', $$public.protect_table('public.covered_table')$$, 'rls.protect_table', 1, $$$1 ->> 'table'$$),
   ('public.ensure_default_organization(text,text)', 'platform_admin', $$public.ensure_default_organization('Everyone', 'everyone')$$, 'organization.ensure_default', 1, $$$1 ->> 'id'$$),
   ('public.ensure_default_organization_membership()', 'platform_admin', $$to_jsonb(public.ensure_default_organization_membership())$$, 'organization.backfill_default', 1, $$(select id::text from public.organizations where is_default)$$),
+  ('public.list_provisioning_failures()', 'platform_admin', $$public.list_provisioning_failures()$$, null, 0, null),
   ('public.ensure_provisioned()', 'invitee', $$public.ensure_provisioned()$$, 'user.provision', 1, $$$1 -> 'profile' ->> 'id'$$),
   ('public.create_personal_access_token(text,text[],integer)', 'member_a', $$public.create_personal_access_token('cov', '{org:read}', 7)$$, 'token.create', 1, $$$1 ->> 'id'$$),
   ('public.set_flag_default(text,jsonb,text)', 'platform_admin', $$public.set_flag_default('covered-flag', 'false')$$, 'flag.set', 1, $$$1 ->> 'key'$$),

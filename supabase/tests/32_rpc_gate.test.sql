@@ -38,6 +38,7 @@ insert into calls values
   ('grant_platform_role', $$public.grant_platform_role(pg_temp.actor_id('member_a'), 'admin')$$),
   ('leave_organization', $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$),
   ('list_audit_events', $$public.list_audit_events()$$),
+  ('list_provisioning_failures', $$public.list_provisioning_failures()$$),
   ('list_personal_access_tokens', $$public.list_personal_access_tokens()$$),
   ('me', $$public.me()$$),
   ('protect_table', $$public.protect_table('public.gate_table')$$),

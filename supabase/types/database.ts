@@ -276,14 +276,14 @@ isOneToOne: false
                   ]
                 },"profiles": {
                   Row: {
-                    "auth_user_id": string | null,"avatar_url": string | null,"beta_features": NonNullable<Json>,"company_name": string | null,"created_at": string,"disabled_at": string | null,"display_name": string | null,"email": string | null,"email_verified": boolean,"id": string,"identity_provider": string,"identity_sub": string,"last_login_at": string | null,"onboarding_completed": boolean,"plan": string,"timezone": string | null,"updated_at": string
+                    "auth_user_id": string | null,"avatar_url": string | null,"beta_features": NonNullable<Json>,"company_name": string | null,"created_at": string,"disabled_at": string | null,"display_name": string | null,"email": string | null,"email_verified": boolean,"id": string,"identity_provider": string,"identity_sub": string,"last_login_at": string | null,"onboarding_completed": boolean,"plan": string,"provisioned_at": string | null,"timezone": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"email_verified"?: boolean,"id"?: string,"identity_provider": string,"identity_sub": string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
+                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"email_verified"?: boolean,"id"?: string,"identity_provider": string,"identity_sub": string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"provisioned_at"?: string | null,"timezone"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"email_verified"?: boolean,"id"?: string,"identity_provider"?: string,"identity_sub"?: string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
+                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"email_verified"?: boolean,"id"?: string,"identity_provider"?: string,"identity_sub"?: string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"provisioned_at"?: string | null,"timezone"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     
@@ -458,6 +458,9 @@ isOneToOne: false
 { Args: { "action"?: string,"actor_id"?: string,"cursor"?: number,"organization_id"?: string,"page_size"?: number,"since"?: string,"target_id"?: string,"target_type"?: string,"until"?: string }; Returns: Json
                            },
 "list_personal_access_tokens":
+{ Args: Record<PropertyKey, never>; Returns: Json
+                           },
+"list_provisioning_failures":
 { Args: Record<PropertyKey, never>; Returns: Json
                            },
 "me":

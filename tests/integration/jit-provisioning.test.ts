@@ -14,14 +14,21 @@ let clerk: TestProvider;
 let frontegg: TestProvider;
 let oidc: TestProvider;
 let oidcAdd: TestProvider;
+// oidc providers must name their audience (issue 10, item 27): the test tokens carry it.
+const OIDC_AUDIENCE = "tenantry-jit-test";
+function signingForAudience(provider: TestProvider): TestProvider {
+  const sign = provider.sign;
+  provider.sign = (claims, options) => sign({ aud: OIDC_AUDIENCE, ...claims }, options);
+  return provider;
+}
 
 beforeAll(async () => {
   idp = await startTestIdp(sql);
   const tag = randomUUID().slice(0, 6);
   clerk = await idp.provider(`clerk-${tag}`, { kind: "clerk" });
   frontegg = await idp.provider(`frontegg-${tag}`, { kind: "frontegg" });
-  oidc = await idp.provider(`oidc-${tag}`, { kind: "oidc", tenantClaim: "org_id", withUserInfo: true });
-  oidcAdd = await idp.provider(`oidc-add-${tag}`, { kind: "oidc", tenantClaim: "org_id", tenantSwitch: "add" });
+  oidc = signingForAudience(await idp.provider(`oidc-${tag}`, { kind: "oidc", tenantClaim: "org_id", withUserInfo: true, audience: OIDC_AUDIENCE }));
+  oidcAdd = signingForAudience(await idp.provider(`oidc-add-${tag}`, { kind: "oidc", tenantClaim: "org_id", tenantSwitch: "add", audience: OIDC_AUDIENCE }));
   await sql`select private.replace_group_role_mapping(${sql.json({ engineering: ["reader"], security: ["auditor"] })}, '{}')`;
 });
 
@@ -112,6 +119,7 @@ describe("rejected tokens provision nothing", () => {
     ["a token signed with an unknown kid", () => clerk.sign({ sub: "user_tampered_x", org_id: "org_t" }, { kid: "not-published" })],
     ["a token from an unregistered issuer", () => clerk.sign({ sub: "user_tampered_x", iss: `${idp.url}/stranger`, org_id: "org_t" })],
     ["a Clerk token carrying the Frontegg issuer", () => clerk.sign({ sub: "user_tampered_x", iss: frontegg.issuer, tenantId: "t" })],
+    ["an oidc token minted for another application (audience)", () => oidc.sign({ sub: "user_tampered_x", aud: "another-app", org_id: "org_t" })],
   ];
 
   it.each(cases)("%s gets 401", async (_label, makeToken) => {
@@ -163,6 +171,23 @@ describe("later requests", () => {
     const res = await me(token);
     expect(res.status).toBe(403);
     expect((await res.json()).error).toMatchObject({ code: "forbidden", message: "this account is disabled" });
+  });
+});
+
+describe("the last owner of a mirrored organization", () => {
+  it("a Clerk org:member made owner by a platform admin stays owner on their next request, and the skip is audited", async () => {
+    const sub = `user_owner_${randomUUID()}`;
+    const token = await clerk.sign({ sub, org_id: `org_owner_${sub}`, org_slug: `owner-${sub.slice(-6)}`, org_role: "org:member" });
+    expect((await (await me(token)).json()).memberships[0].role).toBe("member");
+    const [org] = await sql`select organization_id as id from private.organization_links where external_id = ${`org_owner_${sub}`}`;
+    await sql`update public.memberships m set role = 'owner' from public.profiles p where p.id = m.user_id and p.identity_sub = ${sub} and m.organization_id = ${org.id}`;
+    await sql`update public.profiles set last_login_at = now() - interval '2 minutes' where identity_sub = ${sub}`;
+    const body = await (await me(token)).json();
+    expect(body.memberships[0].role).toBe("owner");
+    const [owners] = await sql`select count(*)::int as n from public.memberships where organization_id = ${org.id} and role = 'owner'`;
+    expect(owners.n).toBe(1);
+    const skipped = await sql`select details ->> 'token_role' as token_role from public.audit_events where action = 'membership.sync_skipped' and organization_id = ${org.id}`;
+    expect(skipped.map((r) => r.token_role)).toEqual(["member"]);
   });
 });
 

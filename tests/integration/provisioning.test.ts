@@ -70,6 +70,28 @@ describe("F1 provisioning on signup", () => {
   });
 });
 
+describe("authorization inputs users cannot write (issue 10)", () => {
+  it("a confirmed signup has a verified email; an email change is unverified until confirmed", async () => {
+    const user = await auth.signUp({ email: uniqueEmail("verified") });
+    const [before] = await sql`select email_verified from public.profiles where id = ${user.id}`;
+    expect(before.email_verified).toBe(true);
+    await sql`update auth.users set email = ${uniqueEmail("moved")} where id = ${user.id}`;
+    const [after] = await sql`select email_verified from public.profiles where id = ${user.id}`;
+    expect(after.email_verified).toBe(false);
+  });
+
+  it("a disabled account is refused a token with 403 \"this account is disabled\"", async () => {
+    const user = await auth.signUp({ email: uniqueEmail("disabled") });
+    await sql`update public.profiles set disabled_at = now() where id = ${user.id}`;
+    await expect(auth.signIn(user.id)).rejects.toMatchObject({ status: 403, message: "this account is disabled" });
+  });
+
+  it("a 90-character email local part still provisions a personal organization", async () => {
+    const user = await auth.signUp({ email: `${"x".repeat(90)}${Date.now()}@long.test` });
+    expect(await rowsOf(user.id)).toMatchObject({ profiles: 1, personal_orgs: 1, memberships: 1 });
+  });
+});
+
 describe("F9 access token claims", () => {
   it("a fresh user's token satisfies the required-claims contract and lists their organization", async () => {
     const issued = await auth.tokenFor(uniqueEmail("claims"));
