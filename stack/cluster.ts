@@ -8,13 +8,14 @@ import { local, localDbUrl, projectRoot } from "./settings.ts";
 import { hasCommand, isRoot, run } from "./shell.ts";
 
 const binDir = `/usr/lib/postgresql/${local.pgMajor}/bin`;
+/** psql of the cluster's PostgreSQL, else whichever is on PATH (a machine with only SUPABASE_DB_URL). */
+export const psqlPath = (): string => (existsSync(`${binDir}/psql`) ? `${binDir}/psql` : "psql");
 const extensionDir = `/usr/share/postgresql/${local.pgMajor}/extension`;
 
 /** What the stack needs from the OS, with the Debian package that provides each. */
 const requirements = [
   { what: "PostgreSQL server", present: () => existsSync(`${binDir}/initdb`), pkg: `postgresql-${local.pgMajor}` },
   { what: "pgTAP", present: () => existsSync(`${extensionDir}/pgtap.control`), pkg: `postgresql-${local.pgMajor}-pgtap` },
-  { what: "pg_prove", present: () => hasCommand("pg_prove"), pkg: "libtap-parser-sourcehandler-pgtap-perl" },
   {
     what: "plpgsql_check",
     present: () => existsSync(`${extensionDir}/plpgsql_check.control`),

@@ -2,8 +2,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { pushMigrations } from "../../stack/database.ts";
-import { projectRoot } from "../../stack/settings.ts";
+import { pushMigrations, testDatabaseName } from "../../stack/database.ts";
+import { databaseFingerprint } from "../../stack/fingerprint.ts";
+import { externalDbUrl, localDbUrl, projectRoot } from "../../stack/settings.ts";
 import { connect, stack } from "../helpers/stack.ts";
 
 const sql = connect();
@@ -31,3 +32,17 @@ describe("migrations", () => {
   });
 });
 
+describe.runIf(!externalDbUrl())("the test database", () => {
+  it("tests run in tenantry_test, not in the development database", async () => {
+    const [row] = await sql`select current_database() as name`;
+    expect(row.name).toBe(testDatabaseName);
+    expect(new URL(stack.dbUrl).pathname).not.toBe(new URL(localDbUrl()).pathname);
+  });
+
+  it("what a test writes does not reach the development database", async () => {
+    const dev = localDbUrl("supabase_admin");
+    const before = await databaseFingerprint(dev);
+    await sql`insert into public.organizations (slug, name) values (${`isolation-${Date.now()}`}, ${`Isolation ${Date.now()}`})`;
+    expect(await databaseFingerprint(dev)).toEqual(before);
+  });
+});
