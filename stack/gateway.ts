@@ -82,7 +82,16 @@ export async function startGateway(functions: RunningFunction[], port: number, h
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EADDRINUSE") return reject(error);
+      reject(
+        new Error(
+          `the gateway cannot listen on ${host}:${port}: the port is in use (another \`npm start\`?). ` +
+            `Stop that (\`npm run stop\`) or set TENANTRY_GATEWAY_PORT to a free port (now ${process.env.TENANTRY_GATEWAY_PORT ?? "unset, default 54321"}).`,
+          { cause: error },
+        ),
+      );
+    });
     server.listen(port, host, () => resolve());
   });
   const actualPort = (server.address() as { port: number }).port;
