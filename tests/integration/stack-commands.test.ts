@@ -18,13 +18,13 @@ const started: ChildProcess[] = [];
 
 afterAll(() => {
   // Only if a test failed half-way: end what this file started, by process group id.
+  // npm itself may be gone while what it started lives on in its group: signal the group.
   for (const child of started) {
-    if (child.pid && isAlive(child.pid)) {
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
+    if (!child.pid) continue;
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // the whole group is gone, as it should be
     }
   }
 });
@@ -81,6 +81,10 @@ describe.concurrent("stopping npm start", () => {
     });
   }
 
+});
+
+// After the signal tests, not beside them: `npm run stop` stops every stack serving its database.
+describe("npm run stop", () => {
   it("`npm run stop` stops a running npm start and everything under it", async () => {
     const env = await stackEnv();
     const { npm, children } = await npmStart(env);
