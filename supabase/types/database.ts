@@ -276,14 +276,14 @@ isOneToOne: false
                   ]
                 },"profiles": {
                   Row: {
-                    "auth_user_id": string | null,"avatar_url": string | null,"beta_features": NonNullable<Json>,"company_name": string | null,"created_at": string,"disabled_at": string | null,"display_name": string | null,"email": string | null,"id": string,"identity_provider": string,"identity_sub": string,"last_login_at": string | null,"onboarding_completed": boolean,"plan": string,"timezone": string | null,"updated_at": string
+                    "auth_user_id": string | null,"avatar_url": string | null,"beta_features": NonNullable<Json>,"company_name": string | null,"created_at": string,"disabled_at": string | null,"display_name": string | null,"email": string | null,"email_verified": boolean,"id": string,"identity_provider": string,"identity_sub": string,"last_login_at": string | null,"onboarding_completed": boolean,"plan": string,"timezone": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"id"?: string,"identity_provider": string,"identity_sub": string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
+                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"email_verified"?: boolean,"id"?: string,"identity_provider": string,"identity_sub": string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"id"?: string,"identity_provider"?: string,"identity_sub"?: string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
+                    "auth_user_id"?: string | null,"avatar_url"?: string | null,"beta_features"?: NonNullable<Json>,"company_name"?: string | null,"created_at"?: string,"disabled_at"?: string | null,"display_name"?: string | null,"email"?: string | null,"email_verified"?: boolean,"id"?: string,"identity_provider"?: string,"identity_sub"?: string,"last_login_at"?: string | null,"onboarding_completed"?: boolean,"plan"?: string,"timezone"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     
