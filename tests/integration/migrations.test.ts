@@ -39,6 +39,12 @@ describe.runIf(!externalDbUrl())("the test database", () => {
     expect(new URL(stack.dbUrl).pathname).not.toBe(new URL(localDbUrl()).pathname);
   });
 
+  it("is rebuilt for every run: nothing an earlier run wrote is there", async () => {
+    // The next test leaves such a row behind; a reused database would still have it.
+    const [row] = await sql`select count(*)::int as n from public.organizations where slug like 'isolation-%'`;
+    expect(row.n).toBe(0);
+  });
+
   it("what a test writes does not reach the development database", async () => {
     const dev = localDbUrl("supabase_admin");
     const before = await databaseFingerprint(dev);
