@@ -32,7 +32,14 @@ describe("migrations", () => {
   });
 });
 
-describe.runIf(!externalDbUrl())("the test database", () => {
+describe("the test database", () => {
+  if (externalDbUrl()) {
+    it("with SUPABASE_DB_URL set, tests run in that database", () => {
+      expect(stack.dbUrl).toBe(externalDbUrl());
+    });
+    return;
+  }
+
   it("tests run in tenantry_test, not in the development database", async () => {
     const [row] = await sql`select current_database() as name`;
     expect(row.name).toBe(testDatabaseName);

@@ -96,7 +96,16 @@ describe("npm run stop", () => {
   });
 });
 
-describe.runIf(!externalDbUrl())("the cluster's port", () => {
+describe("the cluster's port", () => {
+  if (externalDbUrl()) {
+    it("with SUPABASE_DB_URL set, TENANTRY_DB_PORT does not matter: the local cluster is not used", async () => {
+      const env: NodeJS.ProcessEnv = { ...process.env, TENANTRY_DB_PORT: "54399", SUPABASE_URL: stack.url };
+      const { stdout } = await exec(tsx, ["stack/cli.ts", "token", `ports-${Date.now()}@example.test`], { cwd: projectRoot, env });
+      expect(stdout.trim()).toMatch(/^ey/);
+    });
+    return;
+  }
+
   it("a command with another TENANTRY_DB_PORT than the cluster's fails naming both ports and the variable", async () => {
     const port = clusterPort()!;
     const other = port === 54399 ? 54398 : 54399;
