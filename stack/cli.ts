@@ -6,7 +6,7 @@ import { writeGeneratedTypes } from "./checks.ts";
 import { startStack } from "./stack.ts";
 import { externalDbUrl, local } from "./settings.ts";
 import { stopCluster } from "./cluster.ts";
-import { recordStack, runningStacks, waitForExit, watchAncestors } from "./processes.ts";
+import { databaseKey, recordStack, runningStacks, waitForExit, watchAncestors } from "./processes.ts";
 
 const usage = `usage: tsx stack/cli.ts <command>
   start            bring up database, edge functions and gateway; serve until interrupted
@@ -36,7 +36,7 @@ async function start(): Promise<void> {
   const db = await ensureDatabase();
   if (why) return console.log(`stopping (${why}) ...`);
   const stack = await startStack({ db, port: local.gatewayPort });
-  const forget = recordStack({ database: externalDbUrl() ?? "local", gatewayPort: local.gatewayPort });
+  const forget = recordStack({ database: databaseKey(externalDbUrl()), gatewayPort: local.gatewayPort });
   try {
     if (!why) {
       const seconds = ((Date.now() - began) / 1000).toFixed(1);
@@ -67,7 +67,7 @@ Press Ctrl+C (or run \`npm run stop\`) to stop.`);
 async function stop(): Promise<void> {
   const external = externalDbUrl();
   // With SUPABASE_DB_URL set, only the stacks serving that database; else all of them.
-  const stacks = runningStacks().filter((s) => !external || s.database === external);
+  const stacks = runningStacks().filter((s) => !external || s.database === databaseKey(external));
   for (const s of stacks) {
     process.kill(s.pid, "SIGTERM");
     const exited = await waitForExit(s.pid, s.start || undefined, 15_000);

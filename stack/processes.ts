@@ -1,6 +1,7 @@
 // Process bookkeeping for `npm start` / `npm run stop` (Linux /proc): who our ancestors
 // are (so the stack stops when the `npm` that started it is killed; npm does not pass
 // SIGTERM on), and which running stacks there are (so `npm run stop` can stop them).
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { stateDir } from "./settings.ts";
@@ -92,16 +93,20 @@ const stacksDir = path.join(stateDir, "stacks");
 export interface StackRecord {
   pid: number;
   start: string;
-  /** The database it serves: "local" or the SUPABASE_DB_URL it was started with. */
+  /** The database it serves: "local", or a digest of the SUPABASE_DB_URL it was started with (no password on disk). */
   database: string;
   gatewayPort: number;
+}
+
+export function databaseKey(externalUrl: string | undefined): string {
+  return externalUrl ? createHash("sha256").update(externalUrl).digest("hex") : "local";
 }
 
 export function recordStack(record: Omit<StackRecord, "pid" | "start">): () => void {
   mkdirSync(stacksDir, { recursive: true });
   const file = path.join(stacksDir, `${process.pid}.json`);
   const full: StackRecord = { pid: process.pid, start: procStat(process.pid)?.start ?? "", ...record };
-  writeFileSync(file, `${JSON.stringify(full)}\n`);
+  writeFileSync(file, `${JSON.stringify(full)}\n`, { mode: 0o600 });
   return () => rmSync(file, { force: true });
 }
 
