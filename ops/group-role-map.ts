@@ -61,3 +61,45 @@ export function parseRoleList(raw: string | undefined, variable = "OIDC_GROUP_RO
 export function toStoredMapping(mapping: Map<string, string[]>): Record<string, string[]> {
   return Object.fromEntries(mapping);
 }
+
+/** What `npm run idp:mapping` stores, decided before anything touches the database. */
+export interface MappingLoad {
+  mapping: Map<string, string[]>;
+  defaults: string[];
+  /** True when the operator asked for an empty mapping with --clear. */
+  clear: boolean;
+}
+
+/** A load that would do something the operator did not ask for (e.g. wipe the mapping). */
+export class RefusedLoad extends Error {}
+
+const present = (value: string | undefined) => value !== undefined && value.trim() !== "";
+
+/**
+ * Reads OIDC_GROUP_ROLE_MAP / OIDC_GROUP_ROLE_DEFAULTS and the command's arguments.
+ * Storing nothing replaces the whole mapping with nothing, so an empty load is refused
+ * unless `--clear` asks for exactly that (and `--clear` with either variable set is a
+ * contradiction, refused too).
+ */
+export function mappingLoad(env: NodeJS.ProcessEnv, args: string[]): MappingLoad {
+  const unknown = args.filter((arg) => arg !== "--clear");
+  if (unknown.length > 0) throw new RefusedLoad(`unknown argument ${unknown[0]} (usage: npm run idp:mapping [-- --clear])`);
+  const clear = args.includes("--clear");
+  if (clear) {
+    const set = ["OIDC_GROUP_ROLE_MAP", "OIDC_GROUP_ROLE_DEFAULTS"].filter((name) => present(env[name]));
+    if (set.length > 0) {
+      throw new RefusedLoad(`--clear stores an empty mapping, but ${set.join(" and ")} ${set.length > 1 ? "are" : "is"} set; unset ${set.length > 1 ? "them" : "it"} or drop --clear`);
+    }
+    return { mapping: new Map(), defaults: [], clear };
+  }
+  const mapping = parseGroupRoleMap(env.OIDC_GROUP_ROLE_MAP);
+  const defaults = parseRoleList(env.OIDC_GROUP_ROLE_DEFAULTS);
+  if (mapping.size === 0 && defaults.length === 0) {
+    throw new RefusedLoad(
+      "refusing to store an empty group → role mapping: OIDC_GROUP_ROLE_MAP and OIDC_GROUP_ROLE_DEFAULTS are both unset or empty, " +
+        "and storing that would delete every stored group mapping and default role. " +
+        "Set them, or run `npm run idp:mapping -- --clear` to clear the mapping on purpose.",
+    );
+  }
+  return { mapping, defaults, clear };
+}

@@ -4,6 +4,8 @@ import path from "node:path";
 import { loadProjectConfig } from "./project-config.ts";
 import { projectRoot, stateDir } from "./settings.ts";
 import { CommandError, run, type RunResult } from "./shell.ts";
+import { countTap } from "./tap.ts";
+import { psqlPath } from "./cluster.ts";
 
 export interface SuiteResult {
   name: string;
@@ -51,27 +53,34 @@ export async function denoCheck(): Promise<SuiteResult> {
   };
 }
 
-/** pgTAP files under supabase/tests, run by pg_prove against the target database. */
+/**
+ * pgTAP files under supabase/tests, each run by psql exactly as pg_prove runs it, its TAP
+ * counted by tap-parser (stack/tap.ts): a file that dies counts every planned test it did
+ * not run as failed.
+ */
 export async function pgtap(dbUrl: string): Promise<SuiteResult> {
   const dir = path.join(projectRoot, "supabase", "tests");
   const files = readdirSync(dir).filter((f) => f.endsWith(".sql")).sort().map((f) => path.join("supabase", "tests", f));
   if (files.length === 0) return { name: "pgTAP", passed: 0, failed: 1, detail: "no pgTAP files found" };
-  // pg_prove ignores a URL with query parameters, so they travel as libpq variables instead.
-  const url = new URL(dbUrl);
-  const sslmode = url.searchParams.get("sslmode");
-  url.search = "";
-  const env = { ...process.env, ...(sslmode ? { PGSSLMODE: sslmode } : {}) };
-  const result = await attempt("pg_prove", ["--verbose", "--failures", "-d", url.toString(), ...files], { env });
-  const output = result.stdout + result.stderr;
-  const okCount = (output.match(/^\s*ok \d+/gm) ?? []).length;
-  const notOkCount = (output.match(/^\s*not ok \d+/gm) ?? []).length;
-  const failedFiles = result.code !== 0 && notOkCount === 0 ? 1 : 0; // a file that died before its plan
-  return {
-    name: "pgTAP",
-    passed: okCount,
-    failed: notOkCount + failedFiles,
-    detail: result.code === 0 ? undefined : output.trim(),
-  };
+  let passed = 0;
+  let failed = 0;
+  const details: string[] = [];
+  for (const file of files) {
+    // pg_prove's psql invocation (TAP::Parser::SourceHandler::pgTAP).
+    const result = await attempt(psqlPath(), [
+      "--no-psqlrc", "--no-align", "--quiet", "--pset", "pager=off", "--pset", "tuples_only=true",
+      "--set", "ON_ERROR_STOP=1", "--dbname", dbUrl, "--file", file,
+    ]);
+    const count = await countTap(result.stdout, result.code);
+    passed += count.passed;
+    failed += count.failed;
+    if (count.failed > 0) {
+      const notOk = result.stdout.split("\n").filter((line) => /^(not ok|#)/.test(line));
+      details.push(`${file}: ${count.passed} passed, ${count.failed} failed (${count.problems.join("; ") || "not ok"})`,
+        ...notOk.map((line) => `  ${line}`), ...result.stderr.trim().split("\n").filter(Boolean).map((line) => `  ${line}`));
+    }
+  }
+  return { name: "pgTAP", passed, failed, detail: details.join("\n") || undefined };
 }
 
 /** Vitest (unit + integration); counts come from its JSON report. */

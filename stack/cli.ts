@@ -1,13 +1,16 @@
-// Entry point behind the npm scripts: start, db:reset, token, types.
+// Entry point behind the npm scripts: start, stop, db:reset, token, types.
 // (`npm test` is stack/test.ts, `npm run bench` is bench/run.ts.)
 import { AuthService } from "./auth.ts";
 import { ensureDatabase, redact, resetDatabase } from "./database.ts";
 import { writeGeneratedTypes } from "./checks.ts";
 import { startStack } from "./stack.ts";
 import { externalDbUrl, local } from "./settings.ts";
+import { stopCluster } from "./cluster.ts";
+import { databaseKey, recordStack, runningStacks, waitForExit, watchAncestors } from "./processes.ts";
 
 const usage = `usage: tsx stack/cli.ts <command>
   start            bring up database, edge functions and gateway; serve until interrupted
+  stop             stop every running \`start\` and then the local database
   reset            drop and rebuild the local database (platform layer, migrations, seed)
   token <email>    print an access token for that user, creating the user on first use
   types            regenerate supabase/types/database.ts from the migrated schema`;
@@ -18,10 +21,26 @@ function gatewayUrl(): string {
 
 async function start(): Promise<void> {
   const began = Date.now();
+  // Listen from the first moment: a signal during boot stops the stack as soon as it is
+  // up (children included) instead of killing this process and orphaning them. npm
+  // exits on SIGTERM without passing it on, so a vanished ancestor counts as a signal.
+  let why: string | undefined;
+  const stopRequested = new Promise<void>((resolve) => {
+    const request = (reason: string) => {
+      why ??= reason;
+      resolve();
+    };
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => request(signal));
+    watchAncestors((pid) => request(`parent process ${pid} exited`));
+  });
   const db = await ensureDatabase();
+  if (why) return console.log(`stopping (${why}) ...`);
   const stack = await startStack({ db, port: local.gatewayPort });
-  const seconds = ((Date.now() - began) / 1000).toFixed(1);
-  console.log(`
+  const forget = recordStack({ database: databaseKey(externalDbUrl()), gatewayPort: local.gatewayPort });
+  try {
+    if (!why) {
+      const seconds = ((Date.now() - began) / 1000).toFixed(1);
+      console.log(`
 Tenantry local stack is up (${seconds}s)
   API gateway     ${stack.url}
   Functions       ${stack.url}/functions/v1/<name>   (${stack.functions.map((f) => f.name).join(", ")})
@@ -34,13 +53,34 @@ Try it:
   TOKEN=$(npm run -s token -- alice@example.com)
   curl -H "Authorization: Bearer $TOKEN" ${stack.url}/functions/v1/health
 
-Press Ctrl+C to stop.`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  console.log("stopping ...");
-  await stack.stop();
+Press Ctrl+C (or run \`npm run stop\`) to stop.`);
+      await stopRequested;
+    }
+    console.log(`stopping (${why}) ...`);
+  } finally {
+    await stack.stop();
+    forget();
+  }
+}
+
+/** Stops the running stacks (SIGTERM, then waits), then the local cluster. */
+async function stop(): Promise<void> {
+  const external = externalDbUrl();
+  // With SUPABASE_DB_URL set, only the stacks serving that database; else all of them.
+  const stacks = runningStacks().filter((s) => !external || s.database === databaseKey(external));
+  for (const s of stacks) {
+    process.kill(s.pid, "SIGTERM");
+    const exited = await waitForExit(s.pid, s.start || undefined, 15_000);
+    console.log(exited ? `stopped npm start (pid ${s.pid}, gateway port ${s.gatewayPort})` : `npm start (pid ${s.pid}) did not stop within 15 s`);
+    if (!exited) process.exitCode = 1;
+  }
+  if (stacks.length === 0) console.log("no running npm start");
+  if (external) {
+    console.log("SUPABASE_DB_URL is set: the local database is left alone");
+    return;
+  }
+  await stopCluster();
+  console.log("local database stopped");
 }
 
 async function token(email: string | undefined): Promise<void> {
@@ -60,6 +100,8 @@ async function main(): Promise<void> {
   switch (command) {
     case "start":
       return start();
+    case "stop":
+      return stop();
     case "reset": {
       const db = await resetDatabase();
       console.log(`database rebuilt: ${redact(db.url)}`);

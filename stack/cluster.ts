@@ -8,13 +8,14 @@ import { local, localDbUrl, projectRoot } from "./settings.ts";
 import { hasCommand, isRoot, run } from "./shell.ts";
 
 const binDir = `/usr/lib/postgresql/${local.pgMajor}/bin`;
+/** psql of the cluster's PostgreSQL, else whichever is on PATH (a machine with only SUPABASE_DB_URL). */
+export const psqlPath = (): string => (existsSync(`${binDir}/psql`) ? `${binDir}/psql` : "psql");
 const extensionDir = `/usr/share/postgresql/${local.pgMajor}/extension`;
 
 /** What the stack needs from the OS, with the Debian package that provides each. */
 const requirements = [
   { what: "PostgreSQL server", present: () => existsSync(`${binDir}/initdb`), pkg: `postgresql-${local.pgMajor}` },
   { what: "pgTAP", present: () => existsSync(`${extensionDir}/pgtap.control`), pkg: `postgresql-${local.pgMajor}-pgtap` },
-  { what: "pg_prove", present: () => hasCommand("pg_prove"), pkg: "libtap-parser-sourcehandler-pgtap-perl" },
   {
     what: "plpgsql_check",
     present: () => existsSync(`${extensionDir}/plpgsql_check.control`),
@@ -68,6 +69,42 @@ function clusterDirs(): { dataDir: string; runDir: string } {
   return dirs;
 }
 
+/** The cluster's own record of how it was created (next to its data directory). */
+const stateFile = () => path.join(path.dirname(clusterDirs().dataDir), "cluster.json");
+
+interface ClusterState {
+  port: number;
+  pgMajor: number;
+  dataDir: string;
+  createdAt: string;
+}
+
+/** The port the existing cluster was created with: its state file, else its postgresql.conf. */
+export function clusterPort(): number | undefined {
+  const file = stateFile();
+  if (existsSync(file)) return (JSON.parse(readFileSync(file, "utf8")) as ClusterState).port;
+  const conf = path.join(clusterDirs().dataDir, "postgresql.conf");
+  if (!existsSync(conf)) return undefined;
+  const ports = [...readFileSync(conf, "utf8").matchAll(/^\s*port\s*=\s*(\d+)/gm)];
+  return ports.length ? Number(ports[ports.length - 1][1]) : undefined;
+}
+
+/**
+ * A cluster listens on the port it was created with. A command asking for another one
+ * (TENANTRY_DB_PORT differs, or is unset while the cluster was made on a custom port)
+ * would otherwise talk to whatever listens there; say so instead.
+ */
+export function checkClusterPort(recorded: number | undefined, requested: number, env: NodeJS.ProcessEnv = process.env): void {
+  if (recorded === undefined || recorded === requested) return;
+  const variable = env.TENANTRY_DB_PORT;
+  const asked = variable === undefined || variable.trim() === "" ? `TENANTRY_DB_PORT is unset (default ${requested})` : `TENANTRY_DB_PORT is ${requested}`;
+  throw new Error(
+    `the local cluster was created on port ${recorded}, but ${asked}.\n` +
+      `Run the command with TENANTRY_DB_PORT=${recorded}, or recreate the cluster on port ${requested} ` +
+      `with \`npm run db:reset\` (deletes the local databases).`,
+  );
+}
+
 const pgCtl = (...args: string[]) => run(`${binDir}/pg_ctl`, ["-D", clusterDirs().dataDir, ...args], { asPostgres: true });
 
 function ownByPostgres(dir: string) {
@@ -97,6 +134,8 @@ async function initCluster(): Promise<void> {
     { asPostgres: true },
   );
   rmSync(pwfile);
+  const state: ClusterState = { port: local.dbPort, pgMajor: local.pgMajor, dataDir, createdAt: new Date().toISOString() };
+  writeFileSync(stateFile(), `${JSON.stringify(state, null, 2)}\n`);
   // A throwaway development cluster: durability settings off for speed.
   appendFileSync(
     path.join(dataDir, "postgresql.conf"),
@@ -132,6 +171,7 @@ export function clusterExists(): boolean {
 
 /** Ensures the local cluster exists and runs. Returns true when it was created just now. */
 export async function ensureCluster(): Promise<{ created: boolean; url: string }> {
+  if (clusterExists()) checkClusterPort(clusterPort(), local.dbPort);
   await ensureInstalled();
   const created = !clusterExists();
   if (created) await initCluster();
@@ -159,4 +199,5 @@ export async function stopCluster(): Promise<void> {
 export async function destroyCluster(): Promise<void> {
   await stopCluster();
   rmSync(clusterDirs().dataDir, { recursive: true, force: true });
+  rmSync(stateFile(), { force: true });
 }

@@ -33,6 +33,17 @@ export async function hasPlatformLayer(url: string): Promise<boolean> {
   }
 }
 
+/** Whether the cluster-wide Supabase roles exist yet (01_roles.sql has run in some database). */
+async function hasPlatformRoles(superuserUrl: string): Promise<boolean> {
+  const sql = postgres(superuserUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql`select exists (select 1 from pg_roles where rolname = 'supabase_auth_admin') as present`;
+    return row.present as boolean;
+  } finally {
+    await sql.end();
+  }
+}
+
 /**
  * Applies stack/platform/*.sql in order, as the superuser, in one transaction.
  * 01_roles.sql is cluster-wide and runs only for the first database of a cluster.
@@ -84,7 +95,7 @@ export async function ensureDatabase(options: { quiet?: boolean } = {}): Promise
   // Before the bootstrap only the initdb superuser exists, so ask as that role.
   if (!(await hasPlatformLayer(localDbUrl("supabase_admin")))) {
     log("database: bootstrapping the Supabase platform layer ...");
-    await bootstrapPlatform(localDbUrl("supabase_admin"), { roles: true });
+    await bootstrapPlatform(localDbUrl("supabase_admin"), { roles: !(await hasPlatformRoles(localDbUrl("supabase_admin"))) });
     seed = true;
   }
   const output = await pushMigrations(url, { seed });
@@ -113,6 +124,52 @@ export async function ensureLocalDatabase(name: string): Promise<Database> {
   const url = localDbUrl("postgres", name);
   await pushMigrations(url);
   return { url, authAdminUrl: localDbUrl("supabase_auth_admin", name), local: true };
+}
+
+/** The local cluster's database that `npm test` rebuilds for every run; never the development one. */
+export const testDatabaseName = "tenantry_test";
+
+/** Set by `npm test` for vitest's global setup: the test database it has just rebuilt. */
+export const testDbUrlVariable = "TENANTRY_TEST_DB_URL";
+
+/**
+ * Where the tests run: SUPABASE_DB_URL/DATABASE_URL when set (tests then write test
+ * users there, as they always did), else the local cluster's tenantry_test database.
+ */
+export function testDatabaseTarget(): { url: string; authAdminUrl: string; local: boolean } {
+  const external = externalDbUrl();
+  if (external) return { url: external, authAdminUrl: authAdminUrl(external), local: false };
+  return {
+    url: localDbUrl("postgres", testDatabaseName),
+    authAdminUrl: localDbUrl("supabase_auth_admin", testDatabaseName),
+    local: true,
+  };
+}
+
+/**
+ * The database the tests use. Locally: tenantry_test, dropped and rebuilt from scratch
+ * (platform layer, migrations, seed) so no state of the developer's database, nor of an
+ * earlier run, reaches a test; the development database is neither read nor written.
+ * With SUPABASE_DB_URL set: that database, migrated (see ensureDatabase).
+ */
+export async function ensureTestDatabase(options: { quiet?: boolean } = {}): Promise<Database> {
+  if (externalDbUrl()) return ensureDatabase(options);
+  const log = options.quiet ? () => {} : (msg: string) => console.log(msg);
+  await ensureCluster();
+  const adminUrl = localDbUrl("supabase_admin");
+  const roles = !(await hasPlatformRoles(adminUrl));
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists ${testDatabaseName} with (force)`);
+    await admin.unsafe(`create database ${testDatabaseName}`);
+  } finally {
+    await admin.end();
+  }
+  await bootstrapPlatform(localDbUrl("supabase_admin", testDatabaseName), { roles });
+  const target = testDatabaseTarget();
+  await pushMigrations(target.url, { seed: true });
+  log(`database: ${redact(target.url)} (rebuilt for this test run)`);
+  return target;
 }
 
 /** Drops the local database and rebuilds it: platform layer, migrations, seed. */

@@ -3,6 +3,7 @@
 //   /auth/v1/.well-known/jwks.json    → the project's public signing keys
 // It applies a function's `verify_jwt` setting the way the platform does: a valid
 // user JWT is required before the function is invoked.
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { jwks } from "./keys.ts";
@@ -14,9 +15,15 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
+}
+
+/** The project's documented error format (README "Error format"), debug id repeated in `x-debug-id`. */
+function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
+  const debugId = randomUUID();
+  sendJson(res, status, { error: { code, message, debug_id: debugId } }, { "x-debug-id": debugId });
 }
 
 async function hasValidUserJwt(req: http.IncomingMessage, keySet: ReturnType<typeof createLocalJWKSet>): Promise<boolean> {
@@ -67,7 +74,7 @@ export async function startGateway(functions: RunningFunction[], port: number, h
 
     const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
     const fn = match ? byName.get(match[1]) : undefined;
-    if (!fn) return sendJson(res, 404, { code: "NOT_FOUND", message: "Requested function was not found" });
+    if (!fn) return sendError(res, 404, "not_found", "Requested function was not found");
     if (fn.verifyJwt && req.method !== "OPTIONS" && !(await hasValidUserJwt(req, keySet))) {
       return sendJson(res, 401, { code: "UNAUTHORIZED_INVALID_JWT_FORMAT", message: "Invalid JWT" });
     }
@@ -75,7 +82,16 @@ export async function startGateway(functions: RunningFunction[], port: number, h
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EADDRINUSE") return reject(error);
+      reject(
+        new Error(
+          `the gateway cannot listen on ${host}:${port}: the port is in use (another \`npm start\`?). ` +
+            `Stop that (\`npm run stop\`) or set TENANTRY_GATEWAY_PORT to a free port (now ${process.env.TENANTRY_GATEWAY_PORT ?? "unset, default 54321"}).`,
+          { cause: error },
+        ),
+      );
+    });
     server.listen(port, host, () => resolve());
   });
   const actualPort = (server.address() as { port: number }).port;

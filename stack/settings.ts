@@ -6,10 +6,21 @@ import path from "node:path";
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const stateDir = path.join(projectRoot, ".tenantry");
 
+/** A TCP port from the environment, or the default; anything else is an error naming the variable. */
+export function portFrom(variable: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[variable]?.trim();
+  if (!raw) return fallback;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) throw new Error(`${variable}="${raw}" is not a TCP port (1-65535)`);
+  return port;
+}
+
 export const local = {
   pgMajor: 15,
-  dbPort: Number(process.env.TENANTRY_DB_PORT ?? 54322),
-  gatewayPort: Number(process.env.TENANTRY_GATEWAY_PORT ?? 54321),
+  /** The local cluster's port; fixed when the cluster is created (see checkClusterPort). */
+  dbPort: portFrom("TENANTRY_DB_PORT", 54322),
+  /** Where `npm start` serves the gateway. */
+  gatewayPort: portFrom("TENANTRY_GATEWAY_PORT", 54321),
   host: "127.0.0.1",
   // The same password `supabase start` uses, so URLs look alike.
   password: "postgres",

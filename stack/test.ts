@@ -1,19 +1,41 @@
-// `npm test`: every suite, against the local cluster or SUPABASE_DB_URL.
+// `npm test`: every suite, against the local cluster's tenantry_test database (rebuilt
+// for each run; the development database is left exactly as it was, which the last
+// check proves) or against SUPABASE_DB_URL.
 // Ends with one line "tests: N passed, M failed" and a non-zero exit on any failure.
 import { advisors, denoCheck, pgtap, typecheck, typesUpToDate, vitest, type SuiteResult } from "./checks.ts";
-import { ensureDatabase } from "./database.ts";
+import { ensureCluster } from "./cluster.ts";
+import { ensureTestDatabase, redact, testDbUrlVariable } from "./database.ts";
+import { databaseFingerprint, fingerprintChanges } from "./fingerprint.ts";
+import { externalDbUrl, localDbUrl } from "./settings.ts";
 
 async function main(): Promise<number> {
   const began = Date.now();
-  const db = await ensureDatabase();
+  const local = !externalDbUrl();
+  let devBefore: Map<string, string> | undefined;
+  if (local) {
+    await ensureCluster();
+    devBefore = await databaseFingerprint(localDbUrl("supabase_admin"));
+  }
+  const db = await ensureTestDatabase();
   const suites: Array<() => Promise<SuiteResult>> = [
     typecheck,
     denoCheck,
     () => pgtap(db.url),
-    () => vitest(process.env),
+    () => vitest({ ...process.env, [testDbUrlVariable]: db.url }),
     () => typesUpToDate(db.url),
     () => advisors(db.url),
   ];
+  if (devBefore) {
+    suites.push(async () => {
+      const changes = fingerprintChanges(devBefore!, await databaseFingerprint(localDbUrl("supabase_admin")));
+      return {
+        name: `development database untouched (${redact(localDbUrl())})`,
+        passed: changes.length === 0 ? 1 : 0,
+        failed: changes.length === 0 ? 0 : 1,
+        detail: changes.join("\n") || undefined,
+      };
+    });
+  }
   const results: SuiteResult[] = [];
   for (const suite of suites) {
     const started = Date.now();

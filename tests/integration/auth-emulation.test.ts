@@ -177,3 +177,16 @@ describe("custom access token hook contract", () => {
     });
   });
 });
+
+describe("the gateway", () => {
+  it("answers an unknown path with 404 in the documented error format, debug id in x-debug-id", async () => {
+    for (const url of [`${stack.url}/functions/v1/no-such-function`, `${stack.url}/nowhere`]) {
+      const response = await fetch(url);
+      expect(response.status, url).toBe(404);
+      const body = await response.json();
+      expect(body, url).toEqual({ error: { code: "not_found", message: expect.any(String), debug_id: expect.any(String) } });
+      expect(body.error.message.length, url).toBeGreaterThan(0);
+      expect(response.headers.get("x-debug-id"), url).toBe(body.error.debug_id);
+    }
+  });
+});

@@ -2,8 +2,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { pushMigrations } from "../../stack/database.ts";
-import { projectRoot } from "../../stack/settings.ts";
+import { pushMigrations, testDatabaseName } from "../../stack/database.ts";
+import { databaseFingerprint } from "../../stack/fingerprint.ts";
+import { externalDbUrl, localDbUrl, projectRoot } from "../../stack/settings.ts";
 import { connect, stack } from "../helpers/stack.ts";
 
 const sql = connect();
@@ -31,3 +32,30 @@ describe("migrations", () => {
   });
 });
 
+describe("the test database", () => {
+  if (externalDbUrl()) {
+    it("with SUPABASE_DB_URL set, tests run in that database", () => {
+      expect(stack.dbUrl).toBe(externalDbUrl());
+    });
+    return;
+  }
+
+  it("tests run in tenantry_test, not in the development database", async () => {
+    const [row] = await sql`select current_database() as name`;
+    expect(row.name).toBe(testDatabaseName);
+    expect(new URL(stack.dbUrl).pathname).not.toBe(new URL(localDbUrl()).pathname);
+  });
+
+  it("is rebuilt for every run: nothing an earlier run wrote is there", async () => {
+    // The next test leaves such a row behind; a reused database would still have it.
+    const [row] = await sql`select count(*)::int as n from public.organizations where slug like 'isolation-%'`;
+    expect(row.n).toBe(0);
+  });
+
+  it("what a test writes does not reach the development database", async () => {
+    const dev = localDbUrl("supabase_admin");
+    const before = await databaseFingerprint(dev);
+    await sql`insert into public.organizations (slug, name) values (${`isolation-${Date.now()}`}, ${`Isolation ${Date.now()}`})`;
+    expect(await databaseFingerprint(dev)).toEqual(before);
+  });
+});

@@ -1,10 +1,11 @@
-// Brings up the local stack once for the whole vitest run: the migrated database
-// (local cluster or SUPABASE_DB_URL) and every edge function behind a gateway on a
+// Brings up the local stack once for the whole vitest run: the test database (the
+// local cluster's tenantry_test, which `npm test` has just rebuilt and a bare `vitest`
+// rebuilds itself; or SUPABASE_DB_URL) and every edge function behind a gateway on a
 // free port, so a running `npm start` is never disturbed.
 import { createWriteStream, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { ensureDatabase } from "../../stack/database.ts";
+import { ensureTestDatabase, testDatabaseTarget, testDbUrlVariable } from "../../stack/database.ts";
 import { stateDir } from "../../stack/settings.ts";
 import { startStack } from "../../stack/stack.ts";
 
@@ -24,7 +25,9 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const db = await ensureDatabase({ quiet: true });
+  const given = process.env[testDbUrlVariable];
+  const db = given ? testDatabaseTarget() : await ensureTestDatabase({ quiet: true });
+  if (given && given !== db.url) throw new Error(`${testDbUrlVariable} is ${given}, not the test database ${db.url}`);
   mkdirSync(stateDir, { recursive: true });
   const functionLog = path.join(stateDir, "functions-test.log");
   const log = createWriteStream(functionLog, { flags: "w" });
