@@ -192,3 +192,19 @@ export function redact(url: string): string {
   if (u.password) u.password = "****";
   return u.toString();
 }
+
+/**
+ * Makes the database take tokens of this stack's Auth stand-in (`<url>/auth/v1`) for
+ * Supabase Auth users, as a deployment does with its project's issuer: SQL trusts only
+ * the issuers listed in private.settings.auth_issuers.
+ */
+export async function trustAuthIssuer(url: string, issuer: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`
+      update private.settings set auth_issuers = array_append(auth_issuers, ${issuer}::text)
+      where not (${issuer}::text = any (auth_issuers))`;
+  } finally {
+    await sql.end();
+  }
+}

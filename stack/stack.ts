@@ -1,5 +1,5 @@
 // The whole local stack: database (migrated), edge functions in Deno, gateway.
-import type { Database } from "./database.ts";
+import { trustAuthIssuer, type Database } from "./database.ts";
 import { freePort, functionEnv, startFunction, stopFunction, type RunningFunction } from "./functions.ts";
 import { startGateway } from "./gateway.ts";
 import { projectKeys, type ProjectKeys } from "./keys.ts";
@@ -25,6 +25,7 @@ export async function startStack({ db, port, output = console.log }: StackOption
   const gatewayPort = port || (await freePort());
   const url = `http://127.0.0.1:${gatewayPort}`;
   const keys = await projectKeys();
+  await trustAuthIssuer(db.url, `${url}/auth/v1`);
   const env = await functionEnv({ supabaseUrl: url, dbUrl: db.url });
   const started = await Promise.allSettled(loadProjectConfig().functions.map((fn) => startFunction(fn, env, output)));
   const functions = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));

@@ -13,9 +13,9 @@
 --   create organizations, join or leave them, edit the profile or see or manage tokens.
 
 -- ── the project's own issuer ─────────────────────────────────────────────────
-alter table private.settings add column auth_issuer text check (auth_issuer ~ '^https?://');
-comment on column private.settings.auth_issuer is
-  'This project''s Supabase Auth issuer (https://<ref>.supabase.co/auth/v1). When null, any issuer ending in /auth/v1 that is not a registered third-party provider counts as Supabase Auth.';
+alter table private.settings add column auth_issuers text[] not null default '{}';
+comment on column private.settings.auth_issuers is
+  'This project''s Supabase Auth issuer (https://<ref>.supabase.co/auth/v1; the local stack adds its own). Empty: no token is taken for a Supabase Auth user (fail closed) — set it when deploying.';
 
 create function private.is_supabase_issuer(issuer text)
 returns boolean
@@ -24,21 +24,15 @@ stable
 security definer
 set search_path = ''
 as $$
-declare
-  configured text := (select s.auth_issuer from private.settings s);
 begin
-  if issuer is null then
-    return false;
-  end if;
-  if configured is not null then
-    return rtrim(issuer, '/') = rtrim(configured, '/');
-  end if;
-  return issuer ~ '^https?://[^/]+(/[^/]+)*/auth/v1/?$'
-     and not exists (select 1 from private.identity_providers i where i.issuer = is_supabase_issuer.issuer);
+  -- Only the issuers the deployment names: a token of any other issuer is never taken
+  -- for a Supabase Auth user, whatever its subject (another project signs /auth/v1 too).
+  return issuer is not null
+     and rtrim(issuer, '/') = any (select rtrim(x, '/') from private.settings s, unnest(s.auth_issuers) as x);
 end;
 $$;
 comment on function private.is_supabase_issuer(text) is
-  'Whether a token issuer is this project''s Supabase Auth (settings.auth_issuer, else the /auth/v1 shape). Definer: reads settings and identity providers.';
+  'Whether a token issuer is this project''s Supabase Auth (one of settings.auth_issuers). Definer: reads settings.';
 
 create or replace function private.caller_id()
 returns uuid
@@ -216,6 +210,13 @@ create policy personal_access_tokens_select_owner_admins on public.personal_acce
 comment on policy personal_access_tokens_select_owner_admins on public.personal_access_tokens is
   'Your own tokens, never their secrets (a personal access token needs tokens:read); everyone''s with users:admin.';
 
+-- ── tokens minted by tokens stay within them ─────────────────────────────────
+alter table public.personal_access_tokens
+  add column parent_token_id uuid references public.personal_access_tokens (id) on delete cascade;
+comment on column public.personal_access_tokens.parent_token_id is
+  'The token this one was minted with (a token with tokens:manage), if any: it expires no later than its parent and fails once any ancestor is revoked or expired.';
+create index personal_access_tokens_parent_idx on public.personal_access_tokens (parent_token_id);
+
 -- ── tokens: account scopes may be minted ─────────────────────────────────────
 create or replace function private.create_token(name text, scopes text[], expires_in interval)
 returns jsonb
@@ -225,6 +226,7 @@ set search_path = ''
 as $$
 declare
   caller uuid := private.require_caller();
+  parent public.personal_access_tokens := (select t from public.personal_access_tokens t where t.id = private.caller_token_id());
   clean_scopes text[] := array(select distinct lower(btrim(s)) from unnest(coalesce(scopes, '{}')) as s where btrim(s) <> '' order by 1);
   max_lifetime interval := (select s.token_max_lifetime from private.settings s);
   outside text;
@@ -252,9 +254,10 @@ begin
   end if;
   token := 'tnt_pat_' || random_part || private.token_checksum(random_part);
   begin
-    insert into public.personal_access_tokens (user_id, name, prefix, token_hash, scopes, expires_at)
+    -- A token minted with a token never outlives it.
+    insert into public.personal_access_tokens (user_id, name, prefix, token_hash, scopes, expires_at, parent_token_id)
     values (caller, btrim(name), 'tnt_pat_' || left(random_part, 8), extensions.digest(token, 'sha256'), clean_scopes,
-            pg_catalog.now() + expires_in)
+            least(pg_catalog.now() + expires_in, parent.expires_at), parent.id)
     returning * into created;
   exception when unique_violation then
     raise exception using errcode = '23505', message = format('name: you already have an active token named "%s"', btrim(name));
@@ -262,11 +265,59 @@ begin
   perform private.audit('token.create', null, 'token', created.id::text,
     jsonb_build_object('after', to_jsonb(created) - 'token_hash'));
   -- The secret is returned here, once; only its hash is kept.
-  return (to_jsonb(created) - 'token_hash') || jsonb_build_object('token', token);
+  return (to_jsonb(created) - 'token_hash' - 'parent_token_id') || jsonb_build_object('token', token);
 end;
 $$;
 comment on function private.create_token(text, text[], interval) is
   'Creates a personal access token for the caller, scopes within what they hold (account, platform and org permissions; a token minting one within its own scopes), expiry required and capped. The tokens:manage scope is checked by the RPC gate. Definer: writes tokens and audit.';
+
+create or replace function private.verify_token(token text)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  found_token public.personal_access_tokens;
+  owner public.profiles;
+begin
+  if not private.token_well_formed(token) then
+    return jsonb_build_object('valid', false, 'reason', 'malformed token');
+  end if;
+  select * into found_token from public.personal_access_tokens t where t.token_hash = extensions.digest(token, 'sha256');
+  if found_token is null then
+    return jsonb_build_object('valid', false, 'reason', 'unknown token');
+  end if;
+  if found_token.revoked_at is not null then
+    return jsonb_build_object('valid', false, 'reason', 'token revoked');
+  end if;
+  if found_token.expires_at <= pg_catalog.now() then
+    return jsonb_build_object('valid', false, 'reason', 'token expired');
+  end if;
+  -- A token minted with a token fails once any ancestor is revoked or expired.
+  if found_token.parent_token_id is not null and exists (
+    with recursive ancestors as (
+      select t.id, t.parent_token_id, t.revoked_at, t.expires_at from public.personal_access_tokens t where t.id = found_token.parent_token_id
+      union all
+      select t.id, t.parent_token_id, t.revoked_at, t.expires_at from public.personal_access_tokens t join ancestors a on t.id = a.parent_token_id
+    )
+    select 1 from ancestors a where a.revoked_at is not null or a.expires_at <= pg_catalog.now()) then
+    return jsonb_build_object('valid', false, 'reason', 'the token it was minted with is revoked or expired');
+  end if;
+  select * into owner from public.profiles p where p.id = found_token.user_id;
+  if owner.disabled_at is not null then
+    return jsonb_build_object('valid', false, 'reason', 'account disabled');
+  end if;
+  -- Recording use at most once a minute keeps verification a read on the hot path.
+  if found_token.last_used_at is null or found_token.last_used_at < pg_catalog.now() - interval '1 minute' then
+    update public.personal_access_tokens t set last_used_at = pg_catalog.now() where t.id = found_token.id;
+  end if;
+  return jsonb_build_object('valid', true, 'token_id', found_token.id, 'user_id', owner.id, 'scopes', to_jsonb(found_token.scopes),
+                            'identity_provider', owner.identity_provider, 'identity_sub', owner.identity_sub);
+end;
+$$;
+comment on function private.verify_token(text) is
+  'Checks a personal access token: format and checksum, one indexed lookup by hash, expiry, revocation (its own and any ancestor''s) and the owner''s state. Definer: reads hashes no client may read. Called by the edge functions only.';
 
 create function private.list_tokens()
 returns jsonb

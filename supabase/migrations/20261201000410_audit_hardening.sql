@@ -42,7 +42,7 @@ create table private.denial_counters (
   primary key (actor_key, window_start)
 );
 comment on table private.denial_counters is
-  'Denials per actor (profile id, claimed issuer|subject, or client address) per minute, including those not written to the audit log because of the limit. Kept for an hour.';
+  'Denials per actor (profile id; unknown|issuer for callers with no profile, or the client address) per minute, including those not written to the audit log because of the limit. Kept for an hour.';
 create index denial_counters_window_idx on private.denial_counters (window_start);
 
 -- ── writing ──────────────────────────────────────────────────────────────────
@@ -99,7 +99,8 @@ begin
   end if;
 
   if outcome = 'denied' then
-    denial_key := coalesce(actor::text, (claims ->> 'iss') || '|' || (claims ->> 'sub'), host(event.ip), event.actor_type);
+    -- Callers nobody knows share one bucket per issuer: minting fresh subjects buys no room.
+    denial_key := coalesce(actor::text, 'unknown|' || (claims ->> 'iss'), host(event.ip), event.actor_type);
     insert into private.denial_counters as c (actor_key, window_start, denials)
     values (denial_key, date_trunc('minute', pg_catalog.now()), 1)
     on conflict (actor_key, window_start) do update set denials = c.denials + 1

@@ -34,6 +34,12 @@ begin
     -- A plain SQL session: no API caller to answer, so fail the statement.
     raise exception using errcode = '42501', message = message, detail = format('refused: %s', action);
   end if;
+  if pg_catalog.current_setting('transaction_read_only') = 'on' then
+    -- A read-only request (PostgREST runs GET that way) cannot record the denial: refuse
+    -- with the error PostgREST answers 403, and let the client use POST, as supabase-js does.
+    raise exception using errcode = '42501', message = message,
+      hint = 'call RPCs with POST: a read-only (GET) request cannot record the refusal in the audit log';
+  end if;
   -- Returned, not raised: raising would roll the denial's audit event back with it.
   perform private.audit(action, organization_id, target_type, target_id, jsonb_build_object('reason', message), 'denied');
   -- PostgREST answers with this status (supabase-js then reports an error).

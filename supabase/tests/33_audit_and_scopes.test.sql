@@ -72,7 +72,7 @@ end;
 $$;
 \set QUIET off
 
-select plan(27);
+select plan(34);
 
 -- ── item 6: every RPC and table path names its scope ─────────────────────────
 create temp table data_read as select pg_temp.pat_claims('{data:read}') as c;
@@ -162,6 +162,36 @@ select is(pg_temp.call('viewer_a', $$public.list_audit_events()$$) -> 'error' ->
   'listing audit events without audit:read is refused, not answered with an empty page');
 select is(pg_temp.call('owner_a', $$public.list_audit_events(organization_id => 'b0000000-0000-4000-8000-00000000000b')$$) -> 'error' ->> 'code', 'forbidden',
   'listing another organization''s events is refused');
+
+-- ── review findings: fail closed, read-only requests, fresh subjects, child tokens ──
+select is(pg_temp.call_with(jsonb_build_object('sub', pg_temp.actor_id('owner_a'), 'role', 'authenticated', 'iss', 'https://other-project.supabase.co/auth/v1'),
+  $$to_jsonb((select count(*) from public.organizations))$$), '0'::jsonb,
+  'another project''s /auth/v1 issuer is not this project''s Supabase Auth: a real user''s id in its token is nobody');
+savepoint read_only;
+set local transaction_read_only = on;
+select is(pg_temp.call('viewer_a', $$public.list_audit_events()$$) ->> 'sqlstate', '42501',
+  'a refusal in a read-only (GET) request is the 403 error, not a failed write');
+rollback to savepoint read_only;
+update private.settings set audit_denials_per_minute = 3;
+create temp table before_subjects as select max(id) as id from public.audit_events;
+select pg_temp.call_with(jsonb_build_object('sub', 'fresh-' || n, 'role', 'authenticated', 'iss', 'https://anon.audit.test'),
+                         $$public.create_organization('Spam')$$) from generate_series(1, 6) n;
+select is((select count(*)::int from public.audit_events where id > (select id from before_subjects)), 3,
+  'callers nobody knows share their issuer''s denial bucket: fresh subjects buy no room in the log');
+update private.settings set audit_denials_per_minute = 30;
+create temp table parent as select pg_temp.call('owner_a', $$public.create_personal_access_token('parent', '{tokens:manage,org:read}', 1)$$) as t;
+create temp table child as select pg_temp.call_with(
+  jsonb_build_object('sub', pg_temp.actor_id('owner_a'), 'role', 'authenticated', 'iss', 'http://127.0.0.1:54321/auth/v1',
+                     'pat_id', (select t ->> 'id' from parent), 'pat_scopes', '["tokens:manage", "org:read"]'::jsonb),
+  $$public.create_personal_access_token('child', '{org:read}', 365)$$) as t;
+select ok((select (c.t ->> 'expires_at')::timestamptz <= (p.t ->> 'expires_at')::timestamptz from child c, parent p),
+  'a token minted with a token expires no later than it');
+select is(private.verify_token((select t ->> 'token' from child)) ->> 'valid', 'true', 'the child token works while its parent does');
+select pg_temp.call('owner_a', format('public.revoke_personal_access_token(%L)', (select t ->> 'id' from parent)));
+select is(private.verify_token((select t ->> 'token' from child)) ->> 'reason', 'the token it was minted with is revoked or expired',
+  'revoking the parent ends the child');
+select is(pg_temp.call('owner_a', $$public.create_organization('Own issuer', 'own-issuer')$$) ->> 'slug', 'own-issuer',
+  'the deployment''s own issuer (settings.auth_issuers) is trusted');
 
 select * from finish();
 rollback;

@@ -190,17 +190,23 @@ isOneToOne: false
                   ]
                 },"personal_access_tokens": {
                   Row: {
-                    "created_at": string,"expires_at": string,"id": string,"last_used_at": string | null,"name": string,"prefix": string,"revoked_at": string | null,"scopes": (string)[],"token_hash": string,"user_id": string
+                    "created_at": string,"expires_at": string,"id": string,"last_used_at": string | null,"name": string,"parent_token_id": string | null,"prefix": string,"revoked_at": string | null,"scopes": (string)[],"token_hash": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"expires_at": string,"id"?: string,"last_used_at"?: string | null,"name": string,"prefix": string,"revoked_at"?: string | null,"scopes": (string)[],"token_hash": string,"user_id": string
+                    "created_at"?: string,"expires_at": string,"id"?: string,"last_used_at"?: string | null,"name": string,"parent_token_id"?: string | null,"prefix": string,"revoked_at"?: string | null,"scopes": (string)[],"token_hash": string,"user_id": string
                   }
                   Update: {
-                    "created_at"?: string,"expires_at"?: string,"id"?: string,"last_used_at"?: string | null,"name"?: string,"prefix"?: string,"revoked_at"?: string | null,"scopes"?: (string)[],"token_hash"?: string,"user_id"?: string
+                    "created_at"?: string,"expires_at"?: string,"id"?: string,"last_used_at"?: string | null,"name"?: string,"parent_token_id"?: string | null,"prefix"?: string,"revoked_at"?: string | null,"scopes"?: (string)[],"token_hash"?: string,"user_id"?: string
                   }
                   Relationships: [
                     {
+      foreignKeyName: "personal_access_tokens_parent_token_id_fkey"
+      columns: ["parent_token_id"]
+isOneToOne: false
+      referencedRelation: "personal_access_tokens"
+      referencedColumns: ["id"]
+    },{
       foreignKeyName: "personal_access_tokens_user_id_fkey"
       columns: ["user_id"]
 isOneToOne: false
