@@ -129,7 +129,7 @@ begin
       return 'no account for this user: it was deleted or never provisioned';
     end if;
   else
-    return format('token issuer "%s" is neither this project''s Supabase Auth nor a registered identity provider', coalesce(issuer, ''));
+    return format('token issuer "%s" is neither this project''s Supabase Auth (private.settings.auth_issuers) nor a registered identity provider', coalesce(issuer, ''));
   end if;
   if profile.disabled_at is not null then
     return 'this account is disabled';
