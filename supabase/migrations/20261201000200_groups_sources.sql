@@ -135,72 +135,8 @@ $$;
 comment on function private.auth_user_groups(uuid, jsonb, boolean) is
   'A Supabase Auth user''s IdP groups from sources they cannot write (app_metadata, their SSO identity), or null when absent. Definer: reads auth.identities and settings.';
 
--- ── every caller reads through auth_user_groups ──────────────────────────────
-create or replace function private.provision_auth_user(auth_user_id uuid)
-returns uuid
-language sql
-security definer
-set search_path = ''
-as $$
-  select private.provision_user(u.id, 'supabase', u.id::text, u.email, u.raw_user_meta_data, u.id,
-                                private.auth_user_groups(u.id, u.raw_app_meta_data, u.is_sso_user))
-  from auth.users u
-  where u.id = auth_user_id
-$$;
-comment on function private.provision_auth_user(uuid) is 'Provisions a Supabase Auth user from their auth.users row (groups from app_metadata / SSO identity only). Definer: reads auth.users.';
-
-create or replace function private.on_auth_user_created()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  begin
-    perform private.provision_user(new.id, 'supabase', new.id::text, new.email, new.raw_user_meta_data, new.id,
-                                   case when new.raw_app_meta_data is not null or new.is_sso_user
-                                        then private.auth_user_groups(new.id, new.raw_app_meta_data, new.is_sso_user) end);
-  exception when others then
-    -- A signup must never fail because of provisioning; record it and let ensure_provisioned() repair.
-    declare
-      message text;
-      state text;
-    begin
-      get stacked diagnostics message = message_text, state = returned_sqlstate;
-      perform private.audit('user.provision_failed', null, 'user', new.id::text,
-        jsonb_build_object('sqlstate', state, 'error', left(message, 500)));
-    end;
-  end;
-  return new;
-end;
-$$;
-comment on function private.on_auth_user_created() is
-  'AFTER INSERT on auth.users: provisions the new user. Definer: Supabase Auth runs it as supabase_auth_admin, which owns none of our tables.';
-
-create or replace function private.on_auth_user_updated()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  update public.profiles p
-  set last_login_at = case when new.last_sign_in_at is distinct from old.last_sign_in_at then new.last_sign_in_at else p.last_login_at end,
-      email = case when new.email is distinct from old.email then left(lower(new.email), 320) else p.email end
-  where p.id = new.id;
-  if new.last_sign_in_at is distinct from old.last_sign_in_at then
-    begin
-      -- Every sign-in re-syncs platform roles from the IdP groups; a failure never blocks the login.
-      perform private.sync_platform_roles(new.id, private.auth_user_groups(new.id, new.raw_app_meta_data, new.is_sso_user), 'sign_in');
-    exception when others then
-      perform private.audit('platform_role.sync_failed', null, 'user', new.id::text, jsonb_build_object('sqlstate', sqlstate, 'error', left(sqlerrm, 500)));
-    end;
-  end if;
-  return new;
-end;
-$$;
-comment on function private.on_auth_user_updated() is
-  'AFTER UPDATE on auth.users: sign-ins set last_login_at and re-sync platform roles (groups from app_metadata / SSO identity only); email changes reach the profile. Definer: runs as supabase_auth_admin.';
+-- provision_auth_user and the auth.users triggers read groups through auth_user_groups:
+-- they are redefined, once, in the provisioning hardening migration (20261201000220).
 
 grant execute on function private.groups_path_allowed(text), private.auth_user_groups(uuid, jsonb, boolean) to service_role;
 revoke execute on all functions in schema private from public;

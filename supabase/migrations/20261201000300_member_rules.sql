@@ -12,18 +12,8 @@
 --     inviter may still invite with that role (refused and revoked, audited, if not), and
 --     deleting the inviter's profile revokes their pending invitations.
 
--- ── the caller's verified email ─────────────────────────────────────────────
-create function private.caller_verified_email()
-returns text
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select lower(p.email) from public.profiles p where p.id = private.caller_id() and p.email_verified
-$$;
-comment on function private.caller_verified_email() is
-  'The caller''s email, lower-cased, only when verified (profiles.email_verified); null otherwise. What invitations match. Definer: reads profiles.';
+-- The caller's email matches only when verified: private.caller_email() (provisioning
+-- hardening migration) returns null otherwise.
 
 -- ── may a (not necessarily calling) user invite with a role? ────────────────
 create function private.user_may_invite(inviter uuid, organization_id uuid, role text)
@@ -181,7 +171,7 @@ begin
     return private.deny('invitation.accept', 'this invitation is invalid, expired or already used', invitation.organization_id, 'invitation', invitation.id::text);
   end if;
   -- Only a verified email is the invitee's: an unverified one proves nothing.
-  if invitation.email is distinct from private.caller_verified_email() then
+  if invitation.email is distinct from private.caller_email() then
     return private.deny('invitation.accept', 'this invitation was sent to another (verified) email address', invitation.organization_id, 'invitation', invitation.id::text);
   end if;
   -- The invitation carries its inviter's right, and no further: re-check it now.
@@ -232,10 +222,10 @@ create trigger invitations_revoke_orphaned before update of invited_by on public
 alter policy invitations_select_managers_invitee on public.invitations
   using (
     organization_id = any ((select private.caller_org_ids('members:manage'))::uuid[])
-    or lower(email) = (select private.caller_verified_email())
+    or lower(email) = (select private.caller_email())
   );
 comment on policy invitations_select_managers_invitee on public.invitations is
   'Member managers see their organization''s invitations; invitees see those sent to their verified email.';
 
-grant execute on function private.caller_verified_email(), private.user_may_invite(uuid, uuid, text) to authenticated, service_role;
+grant execute on function private.user_may_invite(uuid, uuid, text) to authenticated, service_role;
 revoke execute on all functions in schema private from public;
