@@ -29,10 +29,6 @@ const signupTiming = `
     user_id uuid;
   begin
     for i in 1 .. runs loop
-      if kind = 'rows' then
-        -- The quota triggers stand aside for provisioning's own inserts; same here.
-        perform set_config('tenantry.provisioning', 'on', true);
-      end if;
       started := clock_timestamp();
       insert into auth.users (instance_id, id, aud, role, email, encrypted_password, raw_app_meta_data, raw_user_meta_data,
                               confirmation_token, recovery_token, email_change_token_new, email_change, created_at, updated_at)

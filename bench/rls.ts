@@ -12,6 +12,12 @@ const RUNS = 75;
 
 /** Seeds once; a later run finds the marker organization and reuses the data. */
 export async function seedRlsData(sql: postgres.Sql, log: (msg: string) => void): Promise<void> {
+  // The measured users are third-party identities: their issuer must be registered (and
+  // enabled) for the database to know them. Idempotent, so older bench databases get it too.
+  await sql`
+    insert into private.identity_providers (issuer, name, kind, jwks_url)
+    values (${ISSUER}, 'Benchmark users', 'clerk', ${ISSUER + "/.well-known/jwks.json"})
+    on conflict (issuer) do nothing`;
   const [seeded] = await sql`select 1 from public.organizations where slug = 'bench-10000'`;
   if (seeded) return;
   log("seeding 10,000 organizations, 100,000 users, 1,000,000 projects (once) ...");
