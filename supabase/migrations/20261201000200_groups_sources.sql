@@ -16,6 +16,12 @@ alter table private.settings
 comment on column private.settings.groups_claim_paths is
   'Where a Supabase Auth user''s IdP groups are found, tried in order as dotted paths into {"app_metadata": raw_app_meta_data, "sso_identity": identity_data of the user''s SSO identity}. Only these two roots are accepted: user_metadata is user-writable and refused. The first path present wins; none present means the groups claim is absent.';
 
+-- An SSO connection is often a customer's own IdP, whose administrator is not the platform
+-- operator: its group claims count only for connections the operator trusts by id.
+alter table private.settings add column trusted_sso_providers uuid[] not null default '{}';
+comment on column private.settings.trusted_sso_providers is
+  'SSO providers (auth.sso_providers ids) whose identity data may carry platform groups (sso_identity.* paths). Empty: SSO groups are ignored, whatever the paths say.';
+
 create function private.groups_path_allowed(path text)
 returns boolean
 language sql
@@ -125,7 +131,8 @@ begin
   -- The SSO identity is read only for SSO users, so an ordinary signup costs no lookup.
   if coalesce(is_sso_user, false) then
     select i.identity_data into sso from auth.identities i
-    where i.user_id = auth_user_groups.user_id and i.provider like 'sso:%'
+    where i.user_id = auth_user_groups.user_id
+      and i.provider = any (array(select 'sso:' || x::text from private.settings s, unnest(s.trusted_sso_providers) as x))
     order by i.updated_at desc nulls last
     limit 1;
   end if;

@@ -42,11 +42,13 @@ language sql
 immutable
 set search_path = ''
 as $$
-  -- Bidi embeddings/overrides/isolates (U+202A–U+202E, U+2066–U+2069) and zero-width
-  -- characters (U+200B–U+200D, U+2060, U+FEFF) go; blank becomes null.
-  select nullif(pg_catalog.btrim(pg_catalog.regexp_replace(value, '[\u202A-\u202E\u2066-\u2069\u200B-\u200D\u2060\uFEFF]', '', 'g')), '')
+  -- Bidi controls (marks U+200E/U+200F/U+061C, embeddings, overrides, isolates), zero-width
+  -- and other invisible characters (soft hyphen, CGJ, fillers, invisible operators,
+  -- variation selectors, tags, line/paragraph separators) go; nothing visible left is null.
+  select nullif(pg_catalog.btrim(pg_catalog.regexp_replace(value,
+    '[\u00AD\u034F\u061C\u115F\u1160\u180E\u200B-\u200F\u2028-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\U000E0000-\U000E007F]', '', 'g')), '')
 $$;
-comment on function private.clean_display_text(text) is 'Drops bidi controls and zero-width characters from a name; blank gives null.';
+comment on function private.clean_display_text(text) is 'Drops bidi controls, zero-width and other invisible characters from a name; nothing visible left gives null.';
 
 create function private.safe_url(value text)
 returns text

@@ -24,12 +24,14 @@ begin
     return '{}';
   end if;
   -- Only organizations the caller actually belongs to with members:read: a platform
-  -- role's members:read is no membership.
+  -- role's members:read is no membership, and the default organization (which every
+  -- user may join) is no shared team, or everyone would read everyone's email.
   return array(
     select distinct m.user_id
     from public.memberships m
     where m.organization_id = any (array(
       select mine.organization_id from public.memberships mine
+      join public.organizations o on o.id = mine.organization_id and not o.is_default
       where mine.user_id = caller
         and mine.role = any (array(
           select rp.role from public.role_permissions rp
@@ -37,7 +39,7 @@ begin
 end;
 $$;
 comment on function private.caller_co_member_ids() is
-  'Users who share an organization in which the caller is a member with members:read (platform roles do not count), none when the token used lacks members:read. Definer: reads memberships across those orgs.';
+  'Users who share an organization (other than the default one) in which the caller is a member with members:read (platform roles do not count), none when the token used lacks members:read. Definer: reads memberships across those orgs.';
 
 comment on policy profiles_select_self_comembers_admins on public.profiles is
   'You see yourself, people you share an organization with as a member holding members:read, and everyone if you hold users:admin. Column grants limit what signed-in users read to the public columns.';

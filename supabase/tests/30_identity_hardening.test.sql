@@ -5,7 +5,7 @@
 begin;
 \ir _helpers.psql
 
-select plan(60);
+select plan(64);
 
 update private.settings set create_personal_organization = false, starter_project_name = null, default_organization_id = null,
                             default_platform_roles = '{}';
@@ -96,7 +96,11 @@ update auth.users set is_sso_user = true where id = pg_temp.actor_id('sso_user')
 insert into auth.identities (provider_id, user_id, identity_data, provider, created_at, updated_at)
 values (pg_temp.actor_id('sso_user')::text, pg_temp.actor_id('sso_user'), '{"custom_claims": {"groups": ["ops"]}}', 'sso:5f0b3c1e-0000-4000-8000-000000000001', now(), now());
 update auth.users set last_sign_in_at = now() where id = pg_temp.actor_id('sso_user');
-select is(pg_temp.roles_of('sso_user'), 'auditor:idp', 'an SSO user''s groups come from their SSO identity, not from user_metadata');
+select is(pg_temp.roles_of('sso_user'), '-', 'an SSO connection the operator does not trust grants no role (its IdP may be a customer''s)');
+update private.settings set trusted_sso_providers = '{5f0b3c1e-0000-4000-8000-000000000001}';
+update auth.users set last_sign_in_at = now() + interval '1 second' where id = pg_temp.actor_id('sso_user');
+select is(pg_temp.roles_of('sso_user'), 'auditor:idp', 'a trusted SSO user''s groups come from their SSO identity, not from user_metadata');
+update private.settings set trusted_sso_providers = '{}';
 
 select throws_ok($$update private.settings set groups_claim_paths = array['app_metadata.groups', 'user_metadata.groups']$$, '22023',
   'groups_claim_paths: "user_metadata.groups" is not allowed; groups may only come from app_metadata.* or sso_identity.* (user_metadata is written by the user)',
@@ -275,6 +279,19 @@ select throws_ok($$insert into private.identity_providers (issuer, name, kind, j
   'an oidc provider without an audience is refused, naming the field');
 select lives_ok($$insert into private.identity_providers (issuer, name, kind, jwks_url, audience) values ('https://oidc.id.test', 'OIDC', 'oidc', 'https://oidc.id.test/jwks', 'tenantry-app')$$,
   'an oidc provider with an audience is accepted');
+
+-- ══ review findings: the default organization is no shared team; invisible names ══
+select pg_temp.actor('everyone_a', pg_temp.new_user('everyone-a@id.test'));
+select pg_temp.actor('everyone_b', pg_temp.new_user('everyone-b@id.test'));
+insert into public.organizations (id, slug, name, is_default) values ('d0000000-0000-4000-8000-00000000000d', 'everyone-review', 'Everyone review', true)
+on conflict do nothing;
+insert into public.memberships (organization_id, user_id, role)
+select o.id, pg_temp.actor_id(a), 'member' from public.organizations o, unnest(array['everyone_a', 'everyone_b']) as a where o.is_default
+on conflict do nothing;
+select is(pg_temp.as_user('everyone_a', $$(select count(*) from public.profiles where id = pg_temp.actor_id('everyone_b'))$$), '0',
+  'members of the default organization do not read each other''s profiles (no email directory of every user)');
+select is(private.clean_display_text(U&'\200F\200F\3164'), null, 'a name of only bidi marks and fillers is blank');
+select is(private.clean_display_text(U&'ad\200Fmin\061C\00AD'), 'admin', 'bidi marks, the Arabic letter mark and soft hyphens are dropped too');
 
 select * from finish();
 rollback;
