@@ -41,7 +41,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  if not (private.is_operator() or private.has_platform_permission('users:admin')) then
+  if not private.has_platform_permission('users:admin') then
     return private.deny('provisioning.list_failures', 'you may not read provisioning failures');
   end if;
   return coalesce((
@@ -55,9 +55,7 @@ end;
 $$;
 comment on function private.list_provisioning_failures() is
   'Users whose provisioning failed and was not repaired yet, newest first (users:admin or an operator). Definer: reads the private table and auth.users.';
-create function public.list_provisioning_failures()
-returns jsonb language sql set search_path = '' as $$ select private.list_provisioning_failures() $$;
-comment on function public.list_provisioning_failures() is 'RPC: users whose signup provisioning failed and is not repaired yet (users:admin).';
+-- Its RPC, public.list_provisioning_failures(), is defined behind the RPC gate (rpc_contracts_profiles migration).
 
 -- ── provisioning one user ────────────────────────────────────────────────────
 drop function private.provision_user(uuid, text, text, text, jsonb, uuid, text[]);
@@ -108,9 +106,9 @@ begin
   -- A new user: every row in one statement. The profile's primary key serialises racing
   -- provisioners of the same user (the loser waits, then finds the profile below). A
   -- taken slug or name leaves the organization out (on conflict do nothing) and the
-  -- slower path below picks another. The brand-new organization with its one owner and
-  -- one project cannot exceed any plan: quota checks skip these inserts.
-  perform pg_catalog.set_config('tenantry.provisioning', 'on', true);
+  -- slower path below picks another. The brand-new personal organization with its one
+  -- owner and one project cannot exceed any plan: the quota checks exempt it (see the
+  -- quotas_every_path migration).
   with profile as (
     insert into public.profiles (id, auth_user_id, identity_provider, identity_sub, email, email_verified,
                                  display_name, avatar_url, company_name, timezone, provisioned_at)
@@ -148,16 +146,13 @@ begin
     -- The profile exists. Provisioning that completed is never redone: memberships the
     -- user was removed from stay removed. One that never completed gets what is missing,
     -- each added row audited.
-    perform pg_catalog.set_config('tenantry.provisioning', 'off', true);
     perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('tenantry.provision:' || profile_id::text, 0));
     select * into existing from public.profiles p where p.id = profile_id;
     if existing.provisioned_at is null then
       if settings.create_personal_organization then
         select o.id into personal_org from public.organizations o where o.created_by = profile_id and o.is_personal;
         if personal_org is null then
-          perform pg_catalog.set_config('tenantry.provisioning', 'on', true);
           personal_org := private.new_personal_organization(profile_id, base_name);
-          perform pg_catalog.set_config('tenantry.provisioning', 'off', true);
           perform private.audit('organization.create', personal_org, 'organization', personal_org::text,
             jsonb_build_object('source', 'repair', 'is_personal', true, 'user_id', profile_id));
         end if;
@@ -206,8 +201,7 @@ begin
         values (personal_org, settings.starter_project_name, true, profile_id);
       end if;
     end if;
-    perform pg_catalog.set_config('tenantry.provisioning', 'off', true);
-    -- The shared default organization keeps its quota check: joined outside the flag above.
+    -- The shared default organization keeps its quota check.
     if settings.default_organization_id is not null then
       insert into public.memberships (organization_id, user_id, role)
       values (settings.default_organization_id, profile_id, 'member')
@@ -422,5 +416,4 @@ comment on function private.ensure_provisioned() is
   'Creates what a never-completed provisioning left missing for the caller (audited): a Supabase Auth user from auth.users, a registered, enabled third-party identity from its verified claims. Definer: writes rows clients cannot.';
 
 grant execute on function private.list_provisioning_failures() to authenticated, service_role;
-call private.grant_rpc('public.list_provisioning_failures()');
 revoke execute on all functions in schema private from public;

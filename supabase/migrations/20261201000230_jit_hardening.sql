@@ -169,17 +169,14 @@ begin
   if tenant is not null then
     org := private.linked_organization(provider, tenant, private.claim_text(claims, provider.tenant_name_claim, 100));
     org_role := private.org_role_from_claims(provider, claims);
-    -- The organization's owners, locked: the last-owner rule below must not race an RPC.
-    perform 1 from public.memberships m where m.organization_id = org and m.role = 'owner' for update;
     select m.role into current_role_name from public.memberships m where m.organization_id = org and m.user_id = profile.id;
     if current_role_name is null then
       insert into public.memberships (organization_id, user_id, role) values (org, profile.id, org_role);
       perform private.audit('membership.add', org, 'user', profile.id::text, jsonb_build_object('role', org_role, 'source', 'jit'));
     elsif current_role_name <> org_role then
-      if current_role_name = 'owner'
-         and not exists (select 1 from public.memberships m where m.organization_id = org and m.role = 'owner' and m.user_id <> profile.id) then
-        -- The same rule as change_member_role: an organization keeps an owner. Audited when
-        -- the profile is refreshed (at most once a minute), not on every request.
+      -- The same rule (and owner locks) as change_member_role: an organization keeps an owner.
+      if current_role_name = 'owner' and private.would_orphan(org, profile.id) then
+        -- Audited when the profile is refreshed (at most once a minute), not on every request.
         if refreshed then
           perform private.audit('membership.sync_skipped', org, 'user', profile.id::text,
             jsonb_build_object('role', current_role_name, 'token_role', org_role, 'source', 'jit',
@@ -194,16 +191,14 @@ begin
     end if;
     if provider.tenant_switch = 'move' then
       for removed in
-        select m.organization_id, m.role,
-               (m.role = 'owner' and not exists (select 1 from public.memberships o
-                                                 where o.organization_id = m.organization_id and o.role = 'owner' and o.user_id <> m.user_id)) as last_owner
+        select m.organization_id, m.role
         from public.memberships m
         join private.organization_links l on l.organization_id = m.organization_id and l.issuer = provider.issuer
         where m.user_id = profile.id and m.organization_id <> org
         order by m.organization_id
         for update of m
       loop
-        if removed.last_owner then
+        if removed.role = 'owner' and private.would_orphan(removed.organization_id, profile.id) then
           if refreshed or created then
             perform private.audit('membership.sync_skipped', removed.organization_id, 'user', profile.id::text,
               jsonb_build_object('role', removed.role, 'source', 'jit', 'why', 'the last owner of an organization is never removed by sync'));

@@ -15,12 +15,11 @@ as $$
            case when (event ->> 'user_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
                 then (event ->> 'user_id')::uuid end as user_id
   ),
-  disabled as (
-    select exists (select 1 from input, public.profiles p where p.id = input.user_id and p.disabled_at is not null) as value
+  account as (
+    select p.id, p.disabled_at is not null as disabled from input, public.profiles p where p.id = input.user_id
   ),
   profile as (
-    select p.id from input, public.profiles p
-    where p.id = input.user_id and p.disabled_at is null
+    select a.id from account a where not a.disabled
   ),
   limits as (
     select s.max_orgs_in_token as max_orgs from private.settings s
@@ -43,10 +42,11 @@ as $$
     ) as value
   )
   select case
-    when disabled.value then jsonb_build_object('error', jsonb_build_object('http_code', 403, 'message', 'this account is disabled'))
+    when exists (select 1 from account a where a.disabled)
+      then jsonb_build_object('error', jsonb_build_object('http_code', 403, 'message', 'this account is disabled'))
     else jsonb_build_object('claims', input.claims || jsonb_build_object('tenantry', tenantry.value))
   end
-  from input, tenantry, disabled
+  from input, tenantry
 $$;
 comment on function private.custom_access_token_hook(jsonb) is
   'Supabase custom access token hook: adds claim tenantry = {roles, orgs (at most settings.max_orgs_in_token), orgs_truncated}; refuses a disabled account with the hook error {"error":{"http_code":403,"message":"this account is disabled"}}. Keeps every claim it is given; never fails for users without a profile. Security invoker: runs as supabase_auth_admin with a 2 s statement timeout.';

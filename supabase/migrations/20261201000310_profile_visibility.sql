@@ -84,12 +84,7 @@ $$;
 comment on function private.get_profile(uuid) is
   'A profile: the whole row for yourself or with users:admin, the public columns for a co-member, not found otherwise. Definer: reads the columns signed-in users have no grant on.';
 
-create function public.get_profile(user_id uuid)
-returns jsonb language sql stable set search_path = '' as $$ select private.get_profile(user_id) $$;
-comment on function public.get_profile(uuid) is
-  'RPC: a user''s profile: all of it for yourself or with users:admin, id/display_name/avatar_url/email for a co-member; not found (P0002) for anyone else.';
-
+-- Its RPC, public.get_profile(user_id), is defined behind the RPC gate (rpc_contracts_profiles migration).
 grant execute on function private.get_profile(uuid) to authenticated, service_role;
-call private.grant_rpc('public.get_profile(uuid)');
 
 revoke execute on all functions in schema private from public;

@@ -42,7 +42,7 @@ $$;
 comment on function private.written_by_this_transaction(xid) is
   'Whether a visible row version (its xmin) was written by the current transaction or one of its subtransactions.';
 
-create or replace function private.enforce_quota(limit_name text, subject uuid)
+create function private.enforce_quota(limit_name text, subject uuid)
 returns void
 language plpgsql
 security definer
@@ -91,15 +91,11 @@ declare
   under_rls boolean;
 begin
   case tg_table_name
+  -- (Updates of memberships and projects reach here only when organization_id changed:
+  -- their triggers' WHEN clauses say so.)
   when 'memberships' then
-    if tg_op = 'UPDATE' and new.organization_id is not distinct from old.organization_id then
-      return new;
-    end if;
     perform private.enforce_quota('members_per_org', new.organization_id);
   when 'projects' then
-    if tg_op = 'UPDATE' and new.organization_id is not distinct from old.organization_id then
-      return new;
-    end if;
     select not (r.rolsuper or r.rolbypassrls) into under_rls from pg_catalog.pg_roles r where r.rolname = current_user;
     -- The projects write policy (protect_table, org scope): data:write in the row's organization.
     if coalesce(under_rls, true) and not (new.organization_id = any (private.caller_org_ids('data:write'))) then

@@ -13,15 +13,16 @@ create table private.tenantry_tables (
   primary key (schema_name, table_name)
 );
 comment on table private.tenantry_tables is
-  'Tables Tenantry''s migrations create and manage (their policies are Tenantry''s). protect_table refuses them. A migration that creates a Tenantry table inserts it here. The example application tables (projects, research_sessions, draft_files) are not listed: they are protected like any application table.';
+  'Tables in schema public that Tenantry''s migrations create and manage (their policies are Tenantry''s). protect_table refuses them. A migration that creates a public Tenantry table inserts it here. The example application tables (projects, research_sessions, draft_files) are not listed: they are protected like any application table.';
 revoke all on private.tenantry_tables from public, anon, authenticated, service_role;
 
--- Every table existing now, in Tenantry's schemas, except the example application tables.
+-- Every public table existing now except the example application tables. (Tables in
+-- private need no entry: protect_table accepts schema public only.)
 insert into private.tenantry_tables (schema_name, table_name)
 select n.nspname, c.relname
 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-where c.relkind in ('r', 'p') and n.nspname in ('public', 'private')
-  and not (n.nspname = 'public' and c.relname in ('projects', 'research_sessions', 'draft_files'));
+where c.relkind in ('r', 'p') and n.nspname = 'public'
+  and c.relname not in ('projects', 'research_sessions', 'draft_files');
 
 create function private.is_tenantry_table(target regclass)
 returns boolean
@@ -62,8 +63,8 @@ declare
   target_schema name;
   target_kind "char";
 begin
-  -- Clients need rls:manage; an operator's plain SQL session (a migration) is trusted.
-  if not private.is_operator() and not private.has_platform_permission('rls:manage') then
+  -- Clients need rls:manage; the operator's plain SQL session (a migration) holds it.
+  if not private.has_platform_permission('rls:manage') then
     return private.deny('rls.protect_table', 'you may not change row-level security', null, 'table', target::text);
   end if;
   -- Only the application's own tables: ordinary tables in schema public that Tenantry

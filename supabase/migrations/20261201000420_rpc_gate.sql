@@ -109,8 +109,11 @@ declare
   subject text := claims ->> 'sub';
   issuer text := claims ->> 'iss';
   provider_enabled boolean;
-  profile public.profiles;
 begin
+  -- Who the caller is is caller_id's rule alone; this only says why it found nobody.
+  if private.caller_id() is not null then
+    return null;
+  end if;
   if subject is null then
     return 'sign in first: this request carries no user';
   end if;
@@ -118,26 +121,21 @@ begin
   if provider_enabled is not null then
     if not provider_enabled then
       return format('identity provider "%s" is disabled', issuer);
+    elsif exists (select 1 from public.profiles p where p.identity_provider = issuer and p.identity_sub = subject and p.auth_user_id is null) then
+      return 'this account is disabled';
+    elsif need = 'identity' then
+      return null;  -- a third-party user before provisioning: ensure_provisioned provisions
     end if;
-    select * into profile from public.profiles p where p.identity_provider = issuer and p.identity_sub = subject and p.auth_user_id is null;
+    return 'no profile for this user yet: call ensure_provisioned (or GET /functions/v1/me) first';
   elsif private.is_supabase_issuer(issuer) and subject ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-    select * into profile from public.profiles p where p.auth_user_id = subject::uuid;
-    if profile is null and need = 'identity' and exists (select 1 from auth.users u where u.id = subject::uuid) then
+    if exists (select 1 from public.profiles p where p.auth_user_id = subject::uuid) then
+      return 'this account is disabled';
+    elsif need = 'identity' and exists (select 1 from auth.users u where u.id = subject::uuid) then
       return null;  -- a Supabase user whose provisioning never completed: ensure_provisioned repairs
     end if;
-    if profile is null then
-      return 'no account for this user: it was deleted or never provisioned';
-    end if;
-  else
-    return format('token issuer "%s" is neither this project''s Supabase Auth (private.settings.auth_issuers) nor a registered identity provider', coalesce(issuer, ''));
+    return 'no account for this user: it was deleted or never provisioned';
   end if;
-  if profile.disabled_at is not null then
-    return 'this account is disabled';
-  end if;
-  if profile is null and need = 'profile' then
-    return 'no profile for this user yet: call ensure_provisioned (or GET /functions/v1/me) first';
-  end if;
-  return null;
+  return format('token issuer "%s" is neither this project''s Supabase Auth (private.settings.auth_issuers) nor a registered identity provider', coalesce(issuer, ''));
 end;
 $$;
 comment on function private.caller_problem(text) is
@@ -277,6 +275,7 @@ begin
          min(x.id)
   into events, last_id
   from (
+    -- The audit_events policy's rule, applied here (definer: it writes the refusal above).
     select e.* from public.audit_events e
     where (platform_reader or e.organization_id = any (readable))
       and (caller_audit_events.actor_id is null or e.actor_id = caller_audit_events.actor_id)
@@ -295,7 +294,7 @@ begin
 end;
 $$;
 comment on function private.caller_audit_events(uuid, text, uuid, text, text, timestamptz, timestamptz, bigint, integer) is
-  'Audit events the caller may read (audit:read per organization or platform-wide), newest first, filtered; a caller with audit:read nowhere is refused. Definer: filters by the caller''s organizations itself.';
+  'Audit events the caller may read (audit:read per organization or platform-wide), newest first, filtered; a caller with audit:read nowhere, or asking for an organization without it, is refused. Definer: refuses through private.deny.';
 
 create function private.caller_verify_audit_chain(expected_head_id bigint, expected_head_hash text)
 returns jsonb

@@ -134,7 +134,6 @@ select is(pg_temp.run_with(jsonb_build_object('sub', pg_temp.actor_id('member_a'
 select set_config('tenantry.audit_retention', 'on', true);
 select throws_ok($$delete from public.audit_events where id = (select max(id) from public.audit_events)$$, '42501', null,
   'the old retention switch no longer lets the owner delete events');
-select set_config('tenantry.provisioning', 'on', true);
 create temp table head as select public.verify_audit_chain() -> 'head' as h;
 select private.audit('after.export');
 select private.audit('after.export');
