@@ -105,24 +105,30 @@ export async function ensureDatabase(options: { quiet?: boolean } = {}): Promise
 }
 
 /**
- * A second database in the local cluster (for benchmarks): created with the platform
- * layer and migrated on first use, migrated again when new migrations arrive.
+ * Another database in the local cluster (benchmarks, the test database): created with the
+ * platform layer on first use (`fresh`: dropped and created again), then migrated
+ * (`seed`: the seed too, on creation). The development database is neither read nor written.
  */
-export async function ensureLocalDatabase(name: string): Promise<Database> {
+export async function ensureLocalDatabase(name: string, options: { fresh?: boolean; seed?: boolean } = {}): Promise<Database> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid database name "${name}"`);
-  await ensureDatabase({ quiet: true });
-  const admin = postgres(localDbUrl("supabase_admin"), { max: 1, onnotice: () => {} });
+  await ensureCluster();
+  const adminUrl = localDbUrl("supabase_admin");
+  const roles = !(await hasPlatformRoles(adminUrl));
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  let created = false;
   try {
+    if (options.fresh) await admin.unsafe(`drop database if exists ${name} with (force)`);
     const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
     if (!exists) {
       await admin.unsafe(`create database ${name}`);
-      await bootstrapPlatform(localDbUrl("supabase_admin", name), { roles: false });
+      created = true;
     }
   } finally {
     await admin.end();
   }
+  if (created) await bootstrapPlatform(localDbUrl("supabase_admin", name), { roles });
   const url = localDbUrl("postgres", name);
-  await pushMigrations(url);
+  await pushMigrations(url, { seed: created && options.seed });
   return { url, authAdminUrl: localDbUrl("supabase_auth_admin", name), local: true };
 }
 
@@ -154,22 +160,9 @@ export function testDatabaseTarget(): { url: string; authAdminUrl: string; local
  */
 export async function ensureTestDatabase(options: { quiet?: boolean } = {}): Promise<Database> {
   if (externalDbUrl()) return ensureDatabase(options);
-  const log = options.quiet ? () => {} : (msg: string) => console.log(msg);
-  await ensureCluster();
-  const adminUrl = localDbUrl("supabase_admin");
-  const roles = !(await hasPlatformRoles(adminUrl));
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`drop database if exists ${testDatabaseName} with (force)`);
-    await admin.unsafe(`create database ${testDatabaseName}`);
-  } finally {
-    await admin.end();
-  }
-  await bootstrapPlatform(localDbUrl("supabase_admin", testDatabaseName), { roles });
-  const target = testDatabaseTarget();
-  await pushMigrations(target.url, { seed: true });
-  log(`database: ${redact(target.url)} (rebuilt for this test run)`);
-  return target;
+  const db = await ensureLocalDatabase(testDatabaseName, { fresh: true, seed: true });
+  if (!options.quiet) console.log(`database: ${redact(db.url)} (rebuilt for this test run)`);
+  return db;
 }
 
 /** Drops the local database and rebuilds it: platform layer, migrations, seed. */

@@ -11,6 +11,8 @@ interface ProcStat {
   ppid: number;
   /** Start time in clock ticks since boot: tells a live process from a reused pid. */
   start: string;
+  /** R, S, D, Z (zombie), ... */
+  state: string;
 }
 
 export function procStat(pid: number): ProcStat | undefined {
@@ -18,7 +20,7 @@ export function procStat(pid: number): ProcStat | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name, which is in parentheses and may contain anything.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { pid, ppid: Number(fields[1]), start: fields[19] };
+    return { pid, state: fields[0], ppid: Number(fields[1]), start: fields[19] };
   } catch {
     return undefined;
   }
@@ -27,13 +29,7 @@ export function procStat(pid: number): ProcStat | undefined {
 /** Whether the process that had this start time still runs (and is not a zombie). */
 export function isAlive(pid: number, start?: string): boolean {
   const stat = procStat(pid);
-  if (!stat || (start !== undefined && stat.start !== start)) return false;
-  try {
-    const state = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return state.slice(state.lastIndexOf(")") + 2, state.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
+  return stat !== undefined && (start === undefined || stat.start === start) && stat.state !== "Z";
 }
 
 /** Our ancestors up to (not including) init: the tsx launcher, npm, the shell, ... */

@@ -30,6 +30,14 @@ const toProvider = (r: ProviderRow): IdentityProvider => ({
   issuer: r.issuer, kind: r.kind, jwksUrl: r.jwks_url!, audience: r.audience, userinfoEndpoint: r.userinfo_endpoint,
 });
 
+/** Registered, enabled providers with keys: all of them, or the one with this issuer. */
+async function loadProviders(sql: Sql, issuer?: string): Promise<IdentityProvider[]> {
+  const rows = await sql<ProviderRow[]>`
+    select issuer, kind, jwks_url, audience, userinfo_endpoint from private.identity_providers
+    where enabled and jwks_url is not null ${issuer === undefined ? sql`` : sql`and issuer = ${issuer}`}`;
+  return rows.map(toProvider);
+}
+
 /**
  * Registered, enabled providers by issuer; re-read every 30 s per isolate. An issuer it
  * does not know yet is looked up on its own (one indexed read, remembered as absent for a
@@ -38,20 +46,16 @@ const toProvider = (r: ProviderRow): IdentityProvider => ({
  */
 export async function registeredProviders(sql: Sql, lookingFor?: string): Promise<Map<string, IdentityProvider>> {
   if (!cache || Date.now() - cache.at >= CACHE_MS) {
-    const rows = await sql<ProviderRow[]>`
-      select issuer, kind, jwks_url, audience, userinfo_endpoint from private.identity_providers where enabled and jwks_url is not null`;
-    cache = { at: Date.now(), providers: new Map(rows.map((r) => [r.issuer, toProvider(r)])) };
+    cache = { at: Date.now(), providers: new Map((await loadProviders(sql)).map((p) => [p.issuer, p])) };
     misses.clear();
   }
   const providers = cache.providers;
   if (lookingFor === undefined || providers.has(lookingFor)) return providers;
   const missedAt = misses.get(lookingFor);
   if (missedAt !== undefined && Date.now() - missedAt < MISS_CACHE_MS) return providers;
-  const [row] = await sql<ProviderRow[]>`
-    select issuer, kind, jwks_url, audience, userinfo_endpoint from private.identity_providers
-    where issuer = ${lookingFor} and enabled and jwks_url is not null`;
-  if (row) {
-    providers.set(row.issuer, toProvider(row));
+  const [found] = await loadProviders(sql, lookingFor);
+  if (found) {
+    providers.set(found.issuer, found);
     misses.delete(lookingFor);
   } else {
     if (misses.size >= MISS_CACHE_SIZE) misses.delete(misses.keys().next().value!);
