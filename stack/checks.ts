@@ -5,6 +5,7 @@ import { loadProjectConfig } from "./project-config.ts";
 import { projectRoot, stateDir } from "./settings.ts";
 import { CommandError, run, type RunResult } from "./shell.ts";
 import { countTap } from "./tap.ts";
+import { generatedApiFiles, type GeneratedFile } from "./openapi.ts";
 import { psqlPath } from "./cluster.ts";
 
 export interface SuiteResult {
@@ -107,22 +108,31 @@ async function generateTypes(dbUrl: string): Promise<string> {
   return result.stdout.slice(start);
 }
 
-export async function writeGeneratedTypes(dbUrl: string): Promise<string> {
-  mkdirSync(path.dirname(typesFile), { recursive: true });
-  writeFileSync(typesFile, await generateTypes(dbUrl));
-  return path.relative(projectRoot, typesFile);
+/** Every generated file: the database types, and each function's OpenAPI document and client types. */
+async function generatedFiles(dbUrl: string): Promise<GeneratedFile[]> {
+  return [{ file: typesFile, content: await generateTypes(dbUrl) }, ...(await generatedApiFiles())];
 }
 
-/** The committed generated types must equal what the migrated schema generates now. */
-export async function typesUpToDate(dbUrl: string): Promise<SuiteResult> {
-  const committed = existsSync(typesFile) ? readFileSync(typesFile, "utf8") : "";
-  const fresh = await generateTypes(dbUrl);
-  if (committed === fresh) return { name: "generated types", passed: 1, failed: 0 };
+export async function writeGeneratedFiles(dbUrl: string): Promise<string[]> {
+  const files = await generatedFiles(dbUrl);
+  for (const { file, content } of files) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  return files.map(({ file }) => path.relative(projectRoot, file));
+}
+
+/** The committed generated files must equal what the migrated schema and the endpoint definitions generate now. */
+export async function generatedFilesUpToDate(dbUrl: string): Promise<SuiteResult> {
+  const stale = (await generatedFiles(dbUrl))
+    .filter(({ file, content }) => (existsSync(file) ? readFileSync(file, "utf8") : "") !== content)
+    .map(({ file }) => path.relative(projectRoot, file));
+  const total = 1 + (await generatedApiFiles()).length;
   return {
-    name: "generated types",
-    passed: 0,
-    failed: 1,
-    detail: `${path.relative(projectRoot, typesFile)} is out of date with the migrations; run \`npm run types\` and commit it.`,
+    name: "generated files",
+    passed: total - stale.length,
+    failed: stale.length,
+    detail: stale.length ? `out of date (run \`npm run types\` and commit them):\n${stale.join("\n")}` : undefined,
   };
 }
 

@@ -2,7 +2,7 @@
 // (`npm test` is stack/test.ts, `npm run bench` is bench/run.ts.)
 import { AuthService } from "./auth.ts";
 import { ensureDatabase, redact, resetDatabase } from "./database.ts";
-import { writeGeneratedTypes } from "./checks.ts";
+import { writeGeneratedFiles } from "./checks.ts";
 import { startStack } from "./stack.ts";
 import { externalDbUrl, local } from "./settings.ts";
 import { stopCluster } from "./cluster.ts";
@@ -13,7 +13,7 @@ const usage = `usage: tsx stack/cli.ts <command>
   stop             stop every running \`start\` and then the local database
   reset            drop and rebuild the local database (platform layer, migrations, seed)
   token <email>    print an access token for that user, creating the user on first use
-  types            regenerate supabase/types/database.ts from the migrated schema`;
+  types            regenerate the generated files: supabase/types/database.ts, client/openapi/*.json, client/types/*.ts`;
 
 function gatewayUrl(): string {
   return process.env.SUPABASE_URL?.replace(/\/+$/, "") || `http://${local.host}:${local.gatewayPort}`;
@@ -111,8 +111,8 @@ async function main(): Promise<void> {
       return token(args[0]);
     case "types": {
       const db = await ensureDatabase({ quiet: true });
-      const file = await writeGeneratedTypes(db.url);
-      console.log(`wrote ${file}${externalDbUrl() ? " (from SUPABASE_DB_URL)" : ""}`);
+      const files = await writeGeneratedFiles(db.url);
+      console.log(`wrote ${files.join(", ")}${externalDbUrl() ? " (database types from SUPABASE_DB_URL)" : ""}`);
       return;
     }
     default:

@@ -30,6 +30,8 @@ export async function functionEnv(platform: PlatformEnv): Promise<Record<string,
     SUPABASE_JWKS: JSON.stringify(await jwks()),
     SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+    // Locally every answer is checked against its documented schema (a mismatch is a 500 in tests).
+    TENANTRY_CHECK_RESPONSES: "1",
   };
 }
 

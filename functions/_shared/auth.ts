@@ -3,7 +3,7 @@
 // OIDC) against their own JWKS. On top of what the helper library checks we enforce
 // issuer, audience and a mandatory expiry for every user token.
 import { verifyAuth } from "@supabase/server/core";
-import type { FunctionConfig } from "./config.ts";
+import type { FunctionConfig, Toggles } from "./config.ts";
 import type { DbIdentity, Sql } from "./db.ts";
 import { ApiError, unauthorized } from "./errors.ts";
 import { claimedIssuer, enrichFromUserInfo, registeredProviders, verifyProviderToken } from "./identity-providers.ts";
@@ -60,7 +60,7 @@ function bearer(req: Request): string | undefined {
   return /^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1]?.trim();
 }
 
-async function thirdPartyCaller(req: Request, sql: Sql, config: FunctionConfig): Promise<Caller | undefined> {
+async function thirdPartyCaller(req: Request, sql: Sql, config: FunctionConfig, toggles: Toggles): Promise<Caller | undefined> {
   const token = bearer(req);
   const issuer = token && claimedIssuer(token);
   if (!token || !issuer || issuer === config.authIssuer) return undefined;
@@ -71,10 +71,11 @@ async function thirdPartyCaller(req: Request, sql: Sql, config: FunctionConfig):
   // Sparse tokens are completed from UserInfo; the token's own claims always win.
   const claims = await enrichFromUserInfo(token, verified, provider, config.userinfoEndpoint);
   // A verified token from a registered provider acts as a signed-in user (as Supabase
-  // third-party auth does once the provider adds role=authenticated), provisioned just in time.
+  // third-party auth does once the provider adds role=authenticated), provisioned just in
+  // time unless USER_MGMT_CORE is off (SPEC F15).
   return {
     mode: "third_party", role: "authenticated", claims: { ...withoutReservedClaims(claims), role: "authenticated" },
-    userId: verified.sub, provision: true,
+    userId: verified.sub, provision: toggles.core,
   };
 }
 
@@ -90,11 +91,11 @@ async function tokenCaller(token: string, sql: Sql, config: FunctionConfig): Pro
   return { mode: "token", role: "authenticated", claims, userId: verified.identity_sub };
 }
 
-export async function authenticate(req: Request, modes: AuthMode[], config: FunctionConfig, sql: Sql): Promise<Caller> {
+export async function authenticate(req: Request, modes: AuthMode[], config: FunctionConfig, sql: Sql, toggles: Toggles): Promise<Caller> {
   const token = bearer(req);
   if (modes.includes("user") && token && looksLikePersonalAccessToken(token)) return tokenCaller(token, sql, config);
   if (modes.includes("user")) {
-    const thirdParty = await thirdPartyCaller(req, sql, config);
+    const thirdParty = await thirdPartyCaller(req, sql, config, toggles);
     if (thirdParty) return thirdParty;
   }
   const { data, error } = await verifyAuth(req, { auth: modes });

@@ -16,6 +16,12 @@ export interface DbIdentity {
   claims: Record<string, unknown>;
   /** A verified third-party user: provision them (JIT) first, in the same transaction. */
   provision?: boolean;
+  /**
+   * USER_MGMT_ENFORCE is off (SPEC F15): the RPCs' permission checks pass for this active
+   * signed-in caller. Set only by the function, through private.waive_enforcement(),
+   * which the API roles cannot execute; RLS is unaffected.
+   */
+  waiveEnforcement?: boolean;
 }
 
 export interface RequestInfo {
@@ -99,6 +105,8 @@ export async function withIdentity<T>(
     ["request.headers", JSON.stringify(request?.headers ?? {})],
   ];
   const run = async (tx: Tx) => {
+    // Still the function's own role here: the API roles may not execute this.
+    if (identity.waiveEnforcement) await tx`select private.waive_enforcement()`;
     await tx`
       select pg_catalog.set_config(name, value, true)
       from unnest(${config.map(([name]) => name)}::text[], ${config.map(([, value]) => value)}::text[])

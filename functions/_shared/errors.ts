@@ -1,12 +1,27 @@
 // The one error type functions throw, and how it reaches the client: always
-// `{ "error": { "code", "message", "debug_id" } }`, never a stack trace or SQL.
+// `{ "error": { "code", "message", "debug_id", "field"?, "fields"? } }`, never a stack
+// trace, SQL or a secret.
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export interface ErrorDetails {
+  field?: string;
+  /** Every offending field, for validation errors. */
+  fields?: FieldProblem[];
+  /** Response headers the status requires (e.g. `allow` for 405). */
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: { field?: string; cause?: unknown } = {},
+    readonly details: ErrorDetails = {},
   ) {
     super(message, { cause: details.cause });
   }
@@ -17,22 +32,34 @@ export const unauthorized = (message = "missing or invalid credentials") =>
 
 export const notFound = (message = "not found") => new ApiError(404, "not_found", message);
 
-export const methodNotAllowed = (method: string) =>
-  new ApiError(405, "method_not_allowed", `method ${method} is not allowed here`);
+export const methodNotAllowed = (method: string, allowed: string[]) =>
+  new ApiError(405, "method_not_allowed", `method ${method} is not allowed here (allowed: ${allowed.join(", ")})`, {
+    headers: { allow: allowed.join(", ") },
+  });
+
+/** Input that parsed but is not acceptable: 422 naming every offending field. */
+export function invalidInput(problems: FieldProblem[]): ApiError {
+  const message = problems.map((p) => `${p.field}: ${p.message}`).join("; ");
+  return new ApiError(422, "invalid_input", message, { field: problems[0]?.field, fields: problems });
+}
+
+export const badRequest = (code: string, message: string) => new ApiError(400, code, message);
 
 interface DatabaseError {
   code: string;
   message: string;
   constraint_name?: string;
+  column_name?: string;
 }
 
 function isDatabaseError(error: unknown): error is DatabaseError {
   return typeof error === "object" && error !== null && "severity" in error && typeof (error as { code?: unknown }).code === "string";
 }
 
-// SQLSTATEs our SQL functions raise on purpose, with messages written for clients.
+// SQLSTATEs our SQL functions raise on purpose, with messages written for clients
+// (`raise ... using column = '<field>'` names the field).
 const DATABASE_STATUS: Record<string, [number, string]> = {
-  "22023": [400, "invalid_input"],
+  "22023": [422, "invalid_input"],
   "22P02": [400, "invalid_input"],
   P0002: [404, "not_found"],
   "23505": [409, "conflict"],
@@ -41,6 +68,9 @@ const DATABASE_STATUS: Record<string, [number, string]> = {
   PT403: [403, "quota_exceeded"],
 };
 
+/** Connection-level failures: the database is unreachable or went away mid-request. */
+const UNAVAILABLE = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P02", "57P03"]);
+
 /**
  * Anything that is not an ApiError is an internal error: its text stays in the log.
  * Database errors our own functions raise keep their (client-facing) message; errors
@@ -48,9 +78,18 @@ const DATABASE_STATUS: Record<string, [number, string]> = {
  */
 export function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && UNAVAILABLE.has(code)) {
+    return new ApiError(503, "unavailable", "the database is unavailable; try again", { cause: error });
+  }
   if (isDatabaseError(error) && error.code in DATABASE_STATUS && !error.constraint_name) {
-    const [status, code] = DATABASE_STATUS[error.code];
-    return new ApiError(status, code, error.message, { cause: error });
+    const [status, apiCode] = DATABASE_STATUS[error.code];
+    const field = error.column_name || undefined;
+    return new ApiError(status, apiCode, error.message, {
+      cause: error,
+      field,
+      fields: field && status === 422 ? [{ field, message: error.message }] : undefined,
+    });
   }
   return new ApiError(500, "internal_error", "internal error", { cause: error });
 }
@@ -62,6 +101,7 @@ export function errorBody(error: ApiError, debugId: string) {
       message: error.message,
       debug_id: debugId,
       ...(error.details.field ? { field: error.details.field } : {}),
+      ...(error.details.fields ? { fields: error.details.fields } : {}),
     },
   };
 }

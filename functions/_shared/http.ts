@@ -3,15 +3,17 @@
 // Handlers are plain functions of (request, context), so tests call them directly.
 import { corsHeaders } from "@supabase/supabase-js/cors";
 import { authenticate, type AuthMode, type Caller } from "./auth.ts";
-import { loadConfig, type Env, type FunctionConfig } from "./config.ts";
+import { loadConfig, readToggles, type Env, type FunctionConfig, type Toggles } from "./config.ts";
 import { createPool, type Sql } from "./db.ts";
-import { asApiError, errorBody } from "./errors.ts";
+import { asApiError, errorBody, notFound } from "./errors.ts";
 import { takeDeferredInputError } from "./validation.ts";
 
 export interface Context {
   caller: Caller;
   sql: Sql;
   config: FunctionConfig;
+  /** Read for this request (SPEC F15: a changed variable counts from the next request). */
+  toggles: Toggles;
   debugId: string;
 }
 
@@ -22,6 +24,8 @@ export interface FunctionDefinition {
   /** Credentials accepted, tried in order; a request with none of them gets 401. */
   auth: AuthMode[];
   handler: Handler;
+  /** Part of Tenantry's core (the admin API): USER_MGMT_CORE off answers 404, and USER_MGMT_ENFORCE off waives its permission checks. */
+  core?: boolean;
 }
 
 export const DEBUG_ID_HEADER = "x-debug-id";
@@ -66,10 +70,13 @@ export function defineFunction(definition: FunctionDefinition, env?: Env): { fet
       let response: Response;
       let failure: unknown;
       try {
+        const toggles = readToggles(env);
+        if (definition.core && !toggles.core) throw notFound(`no route ${req.method} ${path}`);
         config ??= loadConfig(env);
         sql ??= createPool(config.dbUrl);
-        caller = await authenticate(req, definition.auth, config, sql);
-        response = await definition.handler(req, { caller, sql, config, debugId });
+        caller = await authenticate(req, definition.auth, config, sql, toggles);
+        if (definition.core && !toggles.enforce && caller.role === "authenticated") caller = { ...caller, waiveEnforcement: true };
+        response = await definition.handler(req, { caller, sql, config, toggles, debugId });
         // Input readJson found unusable but the handler never passed to SQL (callAsCaller
         // takes it): still answered as the input error, never as a success.
         const invalid = takeDeferredInputError(req);
@@ -77,7 +84,7 @@ export function defineFunction(definition: FunctionDefinition, env?: Env): { fet
       } catch (error) {
         const apiError = asApiError(error);
         if (apiError.status >= 500) failure = apiError.cause ?? apiError;
-        response = json(errorBody(apiError, debugId), { status: apiError.status });
+        response = json(errorBody(apiError, debugId), { status: apiError.status, headers: apiError.details.headers });
       }
       log({
         level: failure ? "error" : "info",

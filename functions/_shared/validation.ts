@@ -1,17 +1,10 @@
-// Request input: bounded JSON bodies checked with zod schemas, and path parameters.
-// Every failure is a 400 that names the field.
+// Request input: bounded JSON bodies, query strings and path parameters, each checked
+// with the zod schema its endpoint documents. Unparseable input is a 400; input that
+// parses but breaks the schema is a 422 naming every offending field.
 import { z } from "zod";
-import { ApiError } from "./errors.ts";
+import { ApiError, badRequest, invalidInput, type FieldProblem } from "./errors.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
-
-const uuid = z.uuid();
-
-export function uuidParam(value: string | undefined, field: string): string {
-  const parsed = uuid.safeParse(value);
-  if (!parsed.success) throw new ApiError(400, "invalid_input", `${field} must be a UUID`, { field });
-  return parsed.data;
-}
 
 // PostgreSQL text and jsonb cannot hold U+0000; a NUL reaching a query fails it (a 500).
 const NUL = "\u0000";
@@ -47,7 +40,7 @@ function findNul(value: unknown): NulFinding | undefined {
   return found.field === undefined ? undefined : { field: found.field, sanitized };
 }
 
-// A NUL in an otherwise valid body is answered 400, but only after the request's SQL has
+// A NUL in an otherwise valid body is answered 422, but only after the request's SQL has
 // run its permission check: a caller who may not act gets the audited refusal (403), as
 // for any other input. readJson hands the handler the body with the NULs replaced and
 // leaves the error here, keyed by the request; callAsCaller (rpc.ts) runs the call and
@@ -62,7 +55,25 @@ export function takeDeferredInputError(req: Request): ApiError | undefined {
   return error;
 }
 
-export async function readJson<T extends z.ZodType>(req: Request, schema: T): Promise<z.infer<T>> {
+/** Every issue of a failed parse, each naming its field (a dotted path; unknown fields one by one). */
+function problemsOf(error: z.ZodError): FieldProblem[] {
+  return error.issues.flatMap((issue): FieldProblem[] => {
+    const at = issue.path.map(String);
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ field: [...at, key].join("."), message: "is not a field you may set here" }));
+    }
+    return [{ field: at.join(".") || "body", message: issue.message }];
+  });
+}
+
+/** Path parameters, query strings and bodies all fail the same way: 422 naming every field. */
+export function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalidInput(problemsOf(parsed.error));
+  return parsed.data;
+}
+
+export async function readJson<T extends z.ZodType>(req: Request, schema: T): Promise<z.output<T>> {
   const declared = Number(req.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) throw new ApiError(413, "payload_too_large", `the body is larger than ${MAX_BODY_BYTES} bytes`);
   const text = await req.text();
@@ -71,20 +82,30 @@ export async function readJson<T extends z.ZodType>(req: Request, schema: T): Pr
   }
   let body: unknown;
   try {
-    body = text === "" ? {} : JSON.parse(text);
+    body = text.trim() === "" ? {} : JSON.parse(text);
   } catch {
-    throw new ApiError(400, "invalid_json", "the body is not valid JSON");
+    throw badRequest("invalid_json", "the body is not valid JSON");
   }
   const nul = findNul(body);
-  const nulError = nul &&
-    new ApiError(400, "invalid_input", `${nul.field}: must not contain the NUL character (\\u0000)`, { field: nul.field });
+  const nulError = nul && invalidInput([{ field: nul.field, message: "must not contain the NUL character (\\u0000)" }]);
   const parsed = schema.safeParse(nul ? nul.sanitized : body);
   if (!parsed.success) {
     if (nulError) throw nulError;
-    const issue = parsed.error.issues[0];
-    const field = issue.path.join(".") || (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "body");
-    throw new ApiError(400, "invalid_input", `${field}: ${issue.message}`, { field });
+    throw invalidInput(problemsOf(parsed.error));
   }
   if (nulError) deferredErrors.set(req, nulError);
   return parsed.data;
+}
+
+/** The query string as an object (a repeated name keeps its last value), checked by the schema. */
+export function readQuery<T extends z.ZodType>(req: Request, schema: T): z.output<T> {
+  const params = new URL(req.url).searchParams;
+  const values: Record<string, string> = {};
+  for (const [name, value] of params) {
+    if (value.includes(NUL) || name.includes(NUL)) {
+      throw invalidInput([{ field: name.replaceAll(NUL, "\\u0000"), message: "must not contain the NUL character (\\u0000)" }]);
+    }
+    values[name] = value;
+  }
+  return parseWith(schema, values);
 }

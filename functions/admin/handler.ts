@@ -1,11 +1,13 @@
-// The admin HTTP API (SPEC F14): routes to plain (request, context) handlers.
+// The admin HTTP API (SPEC F14): one file per resource, each a list of endpoints.
 // Authorization is not decided here: each handler calls SQL as the caller.
-import { createRouter, toHandler } from "../_shared/router.ts";
-import { deleteRoleOverrides, getRoleOverrides, putRoleOverrides } from "./role-overrides.ts";
+import { createApi } from "../_shared/api.ts";
+import { roleOverrideEndpoints } from "./role-overrides.ts";
 
-const routes = createRouter();
-routes.get("/admin/users/:id/role-overrides", (c) => getRoleOverrides(c.req.raw, c.env, c.req.param("id")));
-routes.put("/admin/users/:id/role-overrides", (c) => putRoleOverrides(c.req.raw, c.env, c.req.param("id")));
-routes.delete("/admin/users/:id/role-overrides", (c) => deleteRoleOverrides(c.req.raw, c.env, c.req.param("id")));
+export const adminApi = createApi({
+  title: "Tenantry admin API",
+  description: "Operators' API: users, organizations, audit, row-level security, status and metrics. Every permission check and audit event happens in SQL.",
+  documentPath: "/admin/openapi.json",
+  endpoints: [...roleOverrideEndpoints],
+});
 
-export const admin = toHandler(routes, ["/admin/users/:id/role-overrides"]);
+export const admin = adminApi.handler;

@@ -1,34 +1,51 @@
 // /admin/users/{id}/role-overrides (SPEC F8): read, replace and clear a user's role
 // overrides. users:admin is checked by the SQL functions, which also audit.
 import { z } from "zod";
-import { json, type Context } from "../_shared/http.ts";
+import { endpoint } from "../_shared/api.ts";
 import { callAsCaller } from "../_shared/rpc.ts";
-import { readJson, uuidParam } from "../_shared/validation.ts";
+import { IdParams, Name, Uuid } from "../_shared/schemas.ts";
 
-type Overrides = Record<string, unknown>;
+const RoleOverrides = z
+  .object({
+    user_id: Uuid,
+    paused: z.boolean(),
+    preserved: z.array(z.string()),
+    suppressed: z.array(z.string()),
+    updated_at: z.string().nullable(),
+  })
+  .meta({ id: "RoleOverrides" });
 
-const roleList = z.array(z.string().max(63)).max(50);
-const overridesBody = z.strictObject({
-  paused: z.boolean().optional(),
-  preserved: roleList.optional(),
-  suppressed: roleList.optional(),
-});
+const roleList = z.array(Name).max(50);
+const OverridesBody = z
+  .strictObject({
+    paused: z.boolean().optional(),
+    preserved: roleList.optional().meta({ description: "platform roles role sync keeps even when the IdP groups no longer grant them" }),
+    suppressed: roleList.optional().meta({ description: "platform roles role sync never grants" }),
+  })
+  .meta({ id: "RoleOverridesInput" });
 
-export async function getRoleOverrides(req: Request, ctx: Context, id: string | undefined): Promise<Response> {
-  const userId = uuidParam(id, "id");
-  return json(await callAsCaller<Overrides>(req, ctx, (tx) => tx`select public.get_role_overrides(${userId}::uuid) as result`));
-}
+const tags = ["role overrides"];
+const who = "Needs users:admin (a personal access token: the users:admin scope). Audited.";
 
-export async function putRoleOverrides(req: Request, ctx: Context, id: string | undefined): Promise<Response> {
-  const userId = uuidParam(id, "id");
-  const body = await readJson(req, overridesBody);
-  return json(
-    await callAsCaller<Overrides>(req, ctx, (tx) => tx`
-      select public.set_role_overrides(${userId}::uuid, ${body.paused ?? false}, ${body.preserved ?? []}::text[], ${body.suppressed ?? []}::text[]) as result`),
-  );
-}
-
-export async function deleteRoleOverrides(req: Request, ctx: Context, id: string | undefined): Promise<Response> {
-  const userId = uuidParam(id, "id");
-  return json(await callAsCaller<Overrides>(req, ctx, (tx) => tx`select public.clear_role_overrides(${userId}::uuid) as result`));
-}
+export const roleOverrideEndpoints = [
+  endpoint({
+    method: "get", path: "/admin/users/{id}/role-overrides", tags, summary: "A user's role overrides", description: who,
+    params: IdParams, errors: [404],
+    response: { description: "the overrides (empty lists when none are set)", schema: RoleOverrides },
+    handler: ({ params }, ctx, req) => callAsCaller(req, ctx, (tx) => tx`select public.get_role_overrides(${params.id}::uuid) as result`),
+  }),
+  endpoint({
+    method: "put", path: "/admin/users/{id}/role-overrides", tags, summary: "Replace a user's role overrides", description: who,
+    params: IdParams, body: OverridesBody, errors: [404],
+    response: { description: "the stored, normalised overrides", schema: RoleOverrides },
+    handler: ({ params, body }, ctx, req) =>
+      callAsCaller(req, ctx, (tx) => tx`
+        select public.set_role_overrides(${params.id}::uuid, ${body.paused ?? false}, ${body.preserved ?? []}::text[], ${body.suppressed ?? []}::text[]) as result`),
+  }),
+  endpoint({
+    method: "delete", path: "/admin/users/{id}/role-overrides", tags, summary: "Clear a user's role overrides", description: who,
+    params: IdParams, errors: [404],
+    response: { description: "the (now empty) overrides", schema: RoleOverrides },
+    handler: ({ params }, ctx, req) => callAsCaller(req, ctx, (tx) => tx`select public.clear_role_overrides(${params.id}::uuid) as result`),
+  }),
+];

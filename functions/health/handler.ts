@@ -7,7 +7,7 @@ import { json, type Context } from "../_shared/http.ts";
 export async function health(req: Request, ctx: Context): Promise<Response> {
   const path = new URL(req.url).pathname.replace(/\/+$/, "");
   if (!path.endsWith("/health")) throw notFound(`no route ${path}`);
-  if (req.method !== "GET" && req.method !== "HEAD") throw methodNotAllowed(req.method);
+  if (req.method !== "GET" && req.method !== "HEAD") throw methodNotAllowed(req.method, ["GET", "HEAD"]);
 
   const started = performance.now();
   const [row] = await withIdentity(

@@ -82,10 +82,10 @@ describe("role overrides API", () => {
   });
 
   it.each([
-    ["a role both preserved and suppressed", { preserved: ["reader"], suppressed: ["reader"] }, 400, "preserved"],
-    ["an unknown role", { suppressed: ["root"] }, 400, "suppressed"],
-    ["an unknown field", { enabled: true }, 400, "enabled"],
-    ["a wrong type", { paused: "yes" }, 400, "paused"],
+    ["a role both preserved and suppressed", { preserved: ["reader"], suppressed: ["reader"] }, 422, "preserved"],
+    ["an unknown role", { suppressed: ["root"] }, 422, "suppressed"],
+    ["an unknown field", { enabled: true }, 422, "enabled"],
+    ["a wrong type", { paused: "yes" }, 422, "paused"],
     ["invalid JSON", "{nope", 400, "JSON"],
   ])("PUT with %s is rejected, naming what was wrong", async (_label, body, status, mentioned) => {
     const res = await call("PUT", adminToken, targetId, body);
@@ -93,9 +93,9 @@ describe("role overrides API", () => {
     expect((await res.json()).error.message).toContain(mentioned);
   });
 
-  it("an id that is not a UUID is a 400 naming the field", async () => {
+  it("an id that is not a UUID is a 422 naming the field", async () => {
     const res = await call("GET", adminToken, "42");
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect((await res.json()).error).toMatchObject({ field: "id" });
   });
 

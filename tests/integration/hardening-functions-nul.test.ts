@@ -44,9 +44,9 @@ describe("a NUL character in a JSON body", () => {
     ["an object key", overrides, "PUT", { "pa\u0000used": true }, "pa\\u0000used"],
     ["a plain string field", "me/tokens", "POST", { name: "ci\u0000token", scopes: ["org:read"], expires_in_days: 1 }, "name"],
     ["a string in a scope list", "me/tokens", "POST", { name: "ci", scopes: ["org:read\u0000"], expires_in_days: 1 }, "scopes.0"],
-  ])("in %s is a 400 naming the field", async (_label, path, method, body, field) => {
+  ])("in %s is a 422 naming the field", async (_label, path, method, body, field) => {
     const res = await send(method, path.replace("__TARGET__", targetId), adminToken, body);
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     const { error } = await res.json();
     expect(error).toMatchObject({ code: "invalid_input", field, debug_id: res.headers.get("x-debug-id") });
     expect(error.message).toContain(`${field}: must not contain the NUL character`);
@@ -55,19 +55,19 @@ describe("a NUL character in a JSON body", () => {
   it("changes nothing for a caller who may act: the call is rolled back", async () => {
     const before = await sql`select * from public.role_overrides where user_id = ${targetId}`;
     const res = await send("PUT", overrides.replace("__TARGET__", targetId), adminToken, { paused: true, preserved: ["auditor\u0000"] });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect(await sql`select * from public.role_overrides where user_id = ${targetId}`).toEqual(before);
     const [events] = await sql`
       select count(*)::int as n from public.audit_events where request_id = ${res.headers.get("x-debug-id")}`;
     expect(events.n).toBe(0);
 
     const token = await send("POST", "me/tokens", userToken, { name: "nul\u0000name", scopes: ["org:read"], expires_in_days: 1 });
-    expect(token.status).toBe(400);
+    expect(token.status).toBe(422);
     const [tokens] = await sql`select count(*)::int as n from public.personal_access_tokens where user_id = (select id from public.profiles where auth_user_id = ${userId}) and name like 'nul%'`;
     expect(tokens.n).toBe(0);
   });
 
-  it("from a user without users:admin is still the audited refusal (403), not an unaudited 400", async () => {
+  it("from a user without users:admin is still the audited refusal (403), not an unaudited 422", async () => {
     const res = await send("PUT", overrides.replace("__TARGET__", targetId), userToken, { preserved: ["admin\u0000"] });
     expect(res.status).toBe(403);
     expect((await res.json()).error.code).toBe("forbidden");

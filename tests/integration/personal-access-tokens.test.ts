@@ -54,10 +54,10 @@ describe("creating and listing", () => {
 
   it("requires an expiry, capped by the configured maximum, and names the field", async () => {
     const missing = await call("POST", "me/tokens", jwt, { name: "x", scopes: ["org:read"] });
-    expect(missing.status).toBe(400);
+    expect(missing.status).toBe(422);
     expect((await missing.json()).error.field).toBe("expires_in_days");
     const tooLong = await createToken(jwt, ["org:read"], "long", 400);
-    expect(tooLong.status).toBe(400);
+    expect(tooLong.status).toBe(422);
     expect((await tooLong.json()).error.message).toContain("expires_in");
   });
 

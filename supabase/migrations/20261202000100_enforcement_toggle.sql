@@ -1,0 +1,63 @@
+-- ════════════════════════════════════════════════════════════════════════════
+-- USER_MGMT_ENFORCE (SPEC F15): with the variable off, the admin API's permission
+-- checks pass for any active signed-in caller; RLS stays as it is.
+--
+-- The variable lives in the edge function's environment, so the function has to tell
+-- SQL, and a client must not be able to say the same. The function, still connected as
+-- its own role (postgres) and before it switches to the caller's, runs
+-- private.waive_enforcement(): it sets a transaction-local setting to a random key kept
+-- in a private table. The API roles can neither execute that function nor read the key,
+-- so a client's set_config of the same setting never matches it.
+-- private.has_platform_permission() honours the waiver; caller checks (no profile,
+-- disabled, unknown issuer) and token scopes are not permission checks and still refuse.
+-- ════════════════════════════════════════════════════════════════════════════
+
+create table private.enforcement_waiver_key (
+  id boolean primary key default true check (id),
+  key text not null default encode(sha256((gen_random_uuid()::text || gen_random_uuid()::text || clock_timestamp()::text)::bytea), 'hex')
+);
+comment on table private.enforcement_waiver_key is
+  'The one key private.waive_enforcement() writes into tenantry.enforcement_waiver. Only the functions'' own database role reads it; a client cannot forge the setting.';
+insert into private.enforcement_waiver_key default values;
+revoke all on private.enforcement_waiver_key from public, anon, authenticated, service_role;
+
+create function private.waive_enforcement()
+returns void
+language sql
+set search_path = ''
+as $$
+  select pg_catalog.set_config('tenantry.enforcement_waiver', k.key, true) from private.enforcement_waiver_key k
+$$;
+comment on function private.waive_enforcement() is
+  'Called by the admin edge function (as its own role, before switching to the caller''s) when USER_MGMT_ENFORCE is off: permission checks pass for the rest of the transaction. Not executable by the API roles.';
+revoke execute on function private.waive_enforcement() from public, anon, authenticated, service_role;
+
+create function private.enforcement_waived()
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(pg_catalog.current_setting('tenantry.enforcement_waiver', true) = k.key, false)
+  from private.enforcement_waiver_key k
+$$;
+comment on function private.enforcement_waived() is
+  'Whether this transaction runs under the admin function''s USER_MGMT_ENFORCE waiver. Definer: compares with the key the caller cannot read.';
+revoke execute on function private.enforcement_waived() from public;
+grant execute on function private.enforcement_waived() to anon, authenticated, service_role;
+
+create or replace function private.has_platform_permission(permission text)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return permission = any (private.caller_platform_permissions())
+      or (private.caller_id() is not null and private.enforcement_waived());
+end;
+$$;
+comment on function private.has_platform_permission(text) is
+  'Whether a platform role (or the service_role key) gives the caller this permission, or the transaction runs under the USER_MGMT_ENFORCE waiver for an active user. Definer: see caller_platform_permissions.';
