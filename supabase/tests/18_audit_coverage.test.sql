@@ -33,6 +33,15 @@ insert into coverage (signature, actor, call, action, events, target) values
   ('public.set_plan_flag(text,text,jsonb)', 'platform_admin', $$public.set_plan_flag('free', 'covered-flag', 'true')$$, 'flag.set', 1, $$$1 ->> 'key'$$),
   ('public.set_organization_flag(uuid,text,jsonb)', 'platform_admin', $$public.set_organization_flag('a0000000-0000-4000-8000-00000000000a', 'covered-flag', 'true')$$, 'flag.set', 1, $$$1 ->> 'key'$$),
   ('public.set_user_flag(uuid,text,jsonb)', 'platform_admin', $$public.set_user_flag(pg_temp.actor_id('member_a'), 'covered-flag', 'true')$$, 'flag.set', 1, $$$1 ->> 'key'$$),
+  ('public.admin_list_users(text,text,uuid,text,text,timestamp with time zone,uuid,integer)', 'platform_admin', $$public.admin_list_users()$$, null, 0, null),
+  ('public.admin_get_user(uuid)', 'platform_admin', $$public.admin_get_user(pg_temp.actor_id('member_a'))$$, null, 0, null),
+  ('public.admin_update_user(uuid,jsonb)', 'platform_admin', $$public.admin_update_user(pg_temp.actor_id('member_a'), '{"display_name": "Covered"}')$$, 'user.update', 1, $$$1 ->> 'id'$$),
+  ('public.begin_user_creation(text,uuid,text)', 'platform_admin', $$public.begin_user_creation('covered-new@test.local')$$, 'user.create', 1, $$$1 ->> 'email'$$),
+  ('public.set_user_disabled(uuid,boolean)', 'platform_admin', $$public.set_user_disabled(pg_temp.actor_id('outsider'), true)$$, 'user.disable', 1, $$$1 ->> 'id'$$),
+  ('public.delete_user(uuid)', 'platform_admin', $$public.delete_user(pg_temp.actor_id('auditor'))$$, 'user.delete_requested', 1, $$$1 ->> 'id'$$),
+  ('public.admin_list_organizations(text,timestamp with time zone,uuid,integer)', 'platform_admin', $$public.admin_list_organizations()$$, null, 0, null),
+  ('public.admin_get_organization(uuid)', 'platform_admin', $$public.admin_get_organization('a0000000-0000-4000-8000-00000000000a')$$, null, 0, null),
+  ('public.list_invitations(uuid)', 'platform_admin', $$public.list_invitations('a0000000-0000-4000-8000-00000000000a')$$, null, 0, null),
   ('public.revoke_personal_access_token(uuid)', 'member_a', $$public.revoke_personal_access_token((select id from public.personal_access_tokens where name = 'cov'))$$, 'token.revoke', 1, $$$1 ->> 'id'$$);
 
 create table public.covered_table (id uuid primary key, organization_id uuid not null);

@@ -23,6 +23,15 @@ create temp table calls (rpc text primary key, call text not null);
 grant select on calls to public;
 insert into calls values
   ('accept_invitation', $$public.accept_invitation('invite-a')$$),
+  ('admin_get_organization', $$public.admin_get_organization('a0000000-0000-4000-8000-00000000000a')$$),
+  ('admin_get_user', $$public.admin_get_user(pg_temp.actor_id('member_a'))$$),
+  ('admin_list_organizations', $$public.admin_list_organizations()$$),
+  ('admin_list_users', $$public.admin_list_users()$$),
+  ('admin_update_user', $$public.admin_update_user(pg_temp.actor_id('member_a'), '{"display_name": "Gated"}')$$),
+  ('begin_user_creation', $$public.begin_user_creation('gate-new@test.local')$$),
+  ('delete_user', $$public.delete_user(pg_temp.actor_id('viewer_a'))$$),
+  ('list_invitations', $$public.list_invitations('a0000000-0000-4000-8000-00000000000a')$$),
+  ('set_user_disabled', $$public.set_user_disabled(pg_temp.actor_id('member_a'), true)$$),
   ('add_member', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('outsider'))$$),
   ('change_member_role', $$public.change_member_role('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('member_a'), 'admin')$$),
   ('clear_role_overrides', $$public.clear_role_overrides(pg_temp.actor_id('auditor'))$$),

@@ -418,6 +418,24 @@ isOneToOne: false
 "add_member":
 { Args: { "email"?: string,"organization_id": string,"role"?: string,"user_id"?: string }; Returns: Json
                            },
+"admin_get_organization":
+{ Args: { "organization_id": string }; Returns: Json
+                           },
+"admin_get_user":
+{ Args: { "user_id": string }; Returns: Json
+                           },
+"admin_list_organizations":
+{ Args: { "after_created_at"?: string,"after_id"?: string,"page_size"?: number,"q"?: string }; Returns: Json
+                           },
+"admin_list_users":
+{ Args: { "after_id"?: string,"organization_id"?: string,"page_size"?: number,"platform_role"?: string,"provider"?: string,"q"?: string,"status"?: string }; Returns: Json
+                           },
+"admin_update_user":
+{ Args: { "changes": Json,"user_id": string }; Returns: Json
+                           },
+"begin_user_creation":
+{ Args: { "email": string,"organization_id"?: string,"role"?: string }; Returns: Json
+                           },
 "change_member_role":
 { Args: { "organization_id": string,"role": string,"user_id": string }; Returns: Json
                            },
@@ -435,6 +453,9 @@ isOneToOne: false
                            },
 "delete_organization":
 { Args: { "organization_id": string }; Returns: Json
+                           },
+"delete_user":
+{ Args: { "user_id": string }; Returns: Json
                            },
 "ensure_default_organization":
 { Args: { "name"?: string,"slug"?: string }; Returns: Json
@@ -462,6 +483,9 @@ isOneToOne: false
                            },
 "list_audit_events":
 { Args: { "action"?: string,"actor_id"?: string,"cursor"?: number,"organization_id"?: string,"page_size"?: number,"since"?: string,"target_id"?: string,"target_type"?: string,"until"?: string }; Returns: Json
+                           },
+"list_invitations":
+{ Args: { "organization_id": string }; Returns: Json
                            },
 "list_personal_access_tokens":
 { Args: Record<PropertyKey, never>; Returns: Json
@@ -507,6 +531,9 @@ isOneToOne: false
                            },
 "set_role_overrides":
 { Args: { "paused"?: boolean,"preserved"?: (string)[],"suppressed"?: (string)[],"user_id": string }; Returns: Json
+                           },
+"set_user_disabled":
+{ Args: { "disabled": boolean,"user_id": string }; Returns: Json
                            },
 "set_user_flag":
 { Args: { "key": string,"user_id": string,"value": Json }; Returns: Json
