@@ -23,7 +23,8 @@ export async function generatedApiFiles(): Promise<GeneratedFile[]> {
   for (const [name, api] of Object.entries(apis)) {
     const document = api.document();
     files.push({ file: path.join(projectRoot, "client", "openapi", `${name}.json`), content: `${JSON.stringify(document, null, 2)}\n` });
-    const ast = await openapiTS(document as Parameters<typeof openapiTS>[0]);
+    // A field with a default is optional to send (and the answers list every field they carry anyway).
+    const ast = await openapiTS(document as Parameters<typeof openapiTS>[0], { defaultNonNullable: false });
     files.push({ file: path.join(projectRoot, "client", "types", `${name}.ts`), content: banner + astToString(ast) });
   }
   return files;

@@ -408,7 +408,7 @@ export interface components {
              * @description true: Supabase Auth emails an invitation; false: the user is created with the email confirmed
              * @default true
              */
-            invite: boolean;
+            invite?: boolean;
             /** @description only with invite: false */
             password?: string;
             display_name?: string;
@@ -602,7 +602,7 @@ export interface components {
             /** Format: email */
             email?: string;
             /** @default member */
-            role: string;
+            role?: string;
         };
         ChangeMemberRoleInput: {
             role: string;
@@ -611,7 +611,7 @@ export interface components {
             /** Format: email */
             email: string;
             /** @default member */
-            role: string;
+            role?: string;
         };
     };
     responses: never;
