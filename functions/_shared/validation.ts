@@ -6,43 +6,55 @@ import { ApiError, badRequest, invalidInput, type FieldProblem } from "./errors.
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-// PostgreSQL text and jsonb cannot hold U+0000; a NUL reaching a query fails it (a 500).
+// PostgreSQL text and jsonb cannot hold U+0000 (a NUL reaching a query fails it, a 500),
+// and no field of this API has a use for the other control characters but tab and newlines.
 const NUL = "\u0000";
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+const hasControl = (text: string) => text.search(CONTROL) >= 0;
 
-interface NulFinding {
+interface ControlFinding {
+  /** The first field holding one, and that field's text. */
   field: string;
+  text: string;
   sanitized: unknown;
 }
 
-/** The body with every NUL (in strings and keys) replaced by U+FFFD, and the path of the first one. */
-function findNul(value: unknown): NulFinding | undefined {
-  const found: { field?: string } = {};
-  const printable = (segment: string) => segment.replaceAll(NUL, "\\u0000");
+/** The body with every control character (in strings and keys) replaced by U+FFFD, and the path of the first one. */
+function findControl(value: unknown): ControlFinding | undefined {
+  const found: { field?: string; text?: string } = {};
+  const printable = (segment: string) => segment.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   const walk = (v: unknown, at: string[]): unknown => {
     if (typeof v === "string") {
-      if (!v.includes(NUL)) return v;
-      found.field ??= at.map(printable).join(".") || "body";
-      return v.replaceAll(NUL, "\uFFFD");
+      if (!hasControl(v)) return v;
+      if (found.field === undefined) [found.field, found.text] = [at.map(printable).join(".") || "body", v];
+      return v.replace(CONTROL, "\uFFFD");
     }
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...at, String(i)]));
     if (v !== null && typeof v === "object") {
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(v)) {
-        if (key.includes(NUL)) found.field ??= [...at, key].map(printable).join(".");
+        if (hasControl(key) && found.field === undefined) [found.field, found.text] = [[...at, key].map(printable).join("."), key];
         // defineProperty: a "__proto__" key stays a plain key, as JSON.parse made it.
-        Object.defineProperty(out, key.replaceAll(NUL, "\uFFFD"), { value: walk(item, [...at, key]), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, key.replace(CONTROL, "\uFFFD"), { value: walk(item, [...at, key]), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
     return v;
   };
   const sanitized = walk(value, []);
-  return found.field === undefined ? undefined : { field: found.field, sanitized };
+  return found.field === undefined ? undefined : { field: found.field, text: found.text!, sanitized };
 }
 
-// A NUL in an otherwise valid body is answered 422, but only after the request's SQL has
-// run its permission check: a caller who may not act gets the audited refusal (403), as
-// for any other input. readJson hands the handler the body with the NULs replaced and
+function controlProblem(field: string, text: string): FieldProblem {
+  return text.includes(NUL)
+    ? { field, message: "must not contain the NUL character (\\u0000)" }
+    : { field, message: "must not contain control characters" };
+}
+
+// A control character (a NUL, say) in an otherwise valid body is answered 422, but only
+// after the request's SQL has run its permission check: a caller who may not act gets the audited refusal (403), as
+// for any other input. readJson hands the handler the body with those characters replaced and
 // leaves the error here, keyed by the request; callAsCaller (rpc.ts) runs the call and
 // rolls it back with this error unless it was refused; http.ts answers it for a handler
 // that never called SQL.
@@ -86,14 +98,14 @@ export async function readJson<T extends z.ZodType>(req: Request, schema: T): Pr
   } catch {
     throw badRequest("invalid_json", "the body is not valid JSON");
   }
-  const nul = findNul(body);
-  const nulError = nul && invalidInput([{ field: nul.field, message: "must not contain the NUL character (\\u0000)" }]);
-  const parsed = schema.safeParse(nul ? nul.sanitized : body);
+  const control = findControl(body);
+  const controlError = control && invalidInput([controlProblem(control.field, control.text)]);
+  const parsed = schema.safeParse(control ? control.sanitized : body);
   if (!parsed.success) {
-    if (nulError) throw nulError;
+    if (controlError) throw controlError;
     throw invalidInput(problemsOf(parsed.error));
   }
-  if (nulError) deferredErrors.set(req, nulError);
+  if (controlError) deferredErrors.set(req, controlError);
   return parsed.data;
 }
 
@@ -102,9 +114,7 @@ export function readQuery<T extends z.ZodType>(req: Request, schema: T): z.outpu
   const params = new URL(req.url).searchParams;
   const values: Record<string, string> = {};
   for (const [name, value] of params) {
-    if (value.includes(NUL) || name.includes(NUL)) {
-      throw invalidInput([{ field: name.replaceAll(NUL, "\\u0000"), message: "must not contain the NUL character (\\u0000)" }]);
-    }
+    if (hasControl(value) || hasControl(name)) throw invalidInput([controlProblem(name.replace(CONTROL, "\uFFFD"), value + name)]);
     values[name] = value;
   }
   return parseWith(schema, values);
