@@ -26,7 +26,11 @@ export interface FunctionDefinition {
   handler: Handler;
   /** Part of Tenantry's core (the admin API): USER_MGMT_CORE off answers 404, and USER_MGMT_ENFORCE off waives its permission checks. */
   core?: boolean;
+  /** Paths anyone may GET without credentials (the OpenAPI document); the handler sees an anonymous caller. */
+  publicPaths?: string[];
 }
+
+const ANONYMOUS: Caller = { mode: "publishable", role: "anon", claims: { role: "anon" }, userId: null };
 
 export const DEBUG_ID_HEADER = "x-debug-id";
 
@@ -74,7 +78,8 @@ export function defineFunction(definition: FunctionDefinition, env?: Env): { fet
         if (definition.core && !toggles.core) throw notFound(`no route ${req.method} ${path}`);
         config ??= loadConfig(env);
         sql ??= createPool(config.dbUrl);
-        caller = await authenticate(req, definition.auth, config, sql, toggles);
+        const open = req.method === "GET" && definition.publicPaths?.includes(path);
+        caller = open ? ANONYMOUS : await authenticate(req, definition.auth, config, sql, toggles);
         if (definition.core && !toggles.enforce && caller.role === "authenticated") caller = { ...caller, waiveEnforcement: true };
         response = await definition.handler(req, { caller, sql, config, toggles, debugId });
         // Input readJson found unusable but the handler never passed to SQL (callAsCaller

@@ -2,4 +2,4 @@
 import { defineFunction } from "../_shared/http.ts";
 import { me } from "./handler.ts";
 
-export default defineFunction({ name: "me", auth: ["user"], handler: me });
+export default defineFunction({ name: "me", auth: ["user"], handler: me, publicPaths: ["/me/openapi.json"] });
