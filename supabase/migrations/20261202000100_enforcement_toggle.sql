@@ -44,8 +44,7 @@ as $$
 $$;
 comment on function private.enforcement_waived() is
   'Whether this transaction runs under the admin function''s USER_MGMT_ENFORCE waiver. Definer: compares with the key the caller cannot read.';
-revoke execute on function private.enforcement_waived() from public;
-grant execute on function private.enforcement_waived() to anon, authenticated, service_role;
+revoke execute on function private.enforcement_waived() from public;  -- called by definer functions only
 
 create or replace function private.has_platform_permission(permission text)
 returns boolean

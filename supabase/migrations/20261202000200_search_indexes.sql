@@ -5,7 +5,7 @@
 -- every row.
 -- ════════════════════════════════════════════════════════════════════════════
 
-create extension if not exists pg_trgm with schema extensions;
+create extension pg_trgm with schema extensions;
 
 create index profiles_email_trgm_idx on public.profiles using gin (email extensions.gin_trgm_ops);
 create index profiles_display_name_trgm_idx on public.profiles using gin (display_name extensions.gin_trgm_ops);
@@ -23,3 +23,5 @@ as $$
 $$;
 comment on function private.like_pattern(text) is
   'The ilike pattern matching a search term anywhere: its own %, _ and \ match themselves. Null for no term.';
+
+revoke execute on function private.like_pattern(text) from public;

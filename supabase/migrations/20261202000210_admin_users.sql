@@ -405,6 +405,11 @@ as $$ select coalesce(private.gate('begin_user_creation'), private.begin_user_cr
 comment on function public.begin_user_creation(text, uuid, text) is
   'RPC (users:admin): authorise creating a Supabase Auth user by email; the admin API then creates or invites them.';
 
+-- The wrappers run as the caller and call the implementations; nothing else is executable.
+revoke execute on all functions in schema private from public;
+grant execute on function private.admin_list_users(text, text, uuid, text, text, timestamptz, uuid, integer), private.admin_get_user(uuid),
+  private.admin_update_user(uuid, jsonb), private.set_user_disabled(uuid, boolean), private.delete_user(uuid),
+  private.begin_user_creation(text, uuid, text) to authenticated, service_role;
 call private.grant_rpc('public.admin_list_users(text, text, uuid, text, text, timestamptz, uuid, integer)', 'public.admin_get_user(uuid)',
                        'public.admin_update_user(uuid, jsonb)', 'public.set_user_disabled(uuid, boolean)',
                        'public.delete_user(uuid)', 'public.begin_user_creation(text, uuid, text)');

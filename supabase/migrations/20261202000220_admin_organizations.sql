@@ -168,5 +168,8 @@ returns jsonb language sql set search_path = ''
 as $$ select coalesce(private.gate('list_invitations'), private.list_invitations(organization_id)) $$;
 comment on function public.list_invitations(uuid) is 'RPC (members:manage): an organization''s open invitations.';
 
+revoke execute on all functions in schema private from public;
+grant execute on function private.admin_list_organizations(text, timestamptz, uuid, integer), private.admin_get_organization(uuid),
+  private.list_invitations(uuid) to authenticated, service_role;
 call private.grant_rpc('public.admin_list_organizations(text, timestamptz, uuid, integer)', 'public.admin_get_organization(uuid)',
                        'public.list_invitations(uuid)');
