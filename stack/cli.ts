@@ -45,6 +45,7 @@ Tenantry local stack is up (${seconds}s)
   API gateway     ${stack.url}
   Functions       ${stack.url}/functions/v1/<name>   (${stack.functions.map((f) => f.name).join(", ")})
   JWKS            ${stack.url}/auth/v1/.well-known/jwks.json
+  Auth admin      ${stack.url}/auth/v1/admin/users, /auth/v1/invite   (secret key; supabase.auth.admin)
   Database        ${redact(db.url)}
   Publishable key ${stack.keys.publishableKey}
   Secret key      ${stack.keys.secretKey}

@@ -1,12 +1,15 @@
 // The local API gateway on one port, shaped like a Supabase project's:
 //   /functions/v1/<name>/...          → that function's Deno process (path without the prefix)
 //   /auth/v1/.well-known/jwks.json    → the project's public signing keys
+//   /auth/v1/admin/users…, /invite    → the Supabase Auth admin API (stack/auth-admin.ts)
 // It applies a function's `verify_jwt` setting the way the platform does: a valid
 // user JWT is required before the function is invoked.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { createLocalJWKSet, jwtVerify } from "jose";
-import { jwks } from "./keys.ts";
+import { authAdminApi } from "./auth-admin.ts";
+import type { AuthService } from "./auth.ts";
+import { jwks, projectKeys } from "./keys.ts";
 import type { RunningFunction } from "./functions.ts";
 
 export interface Gateway {
@@ -63,14 +66,16 @@ function proxy(req: http.IncomingMessage, res: http.ServerResponse, port: number
   req.pipe(upstream);
 }
 
-export async function startGateway(functions: RunningFunction[], port: number, host = "127.0.0.1"): Promise<Gateway> {
+export async function startGateway(functions: RunningFunction[], auth: AuthService, port: number, host = "127.0.0.1"): Promise<Gateway> {
   const byName = new Map(functions.map((fn) => [fn.name, fn]));
   const jwksDocument = await jwks();
   const keySet = createLocalJWKSet(jwksDocument);
+  const authAdmin = authAdminApi(auth, await projectKeys(), keySet);
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://gateway");
     if (url.pathname === "/auth/v1/.well-known/jwks.json") return sendJson(res, 200, jwksDocument);
+    if (await authAdmin(req, res, url)) return;
 
     const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
     const fn = match ? byName.get(match[1]) : undefined;

@@ -1,4 +1,6 @@
-// The whole local stack: database (migrated), edge functions in Deno, gateway.
+// The whole local stack: database (migrated), edge functions in Deno, gateway (with the
+// Supabase Auth stand-in behind its admin endpoints).
+import { AuthService } from "./auth.ts";
 import { trustAuthIssuer, type Database } from "./database.ts";
 import { freePort, functionEnv, startFunction, stopFunction, type RunningFunction } from "./functions.ts";
 import { startGateway } from "./gateway.ts";
@@ -35,8 +37,9 @@ export async function startStack({ db, port, output = console.log }: StackOption
     await Promise.all(functions.map(stopFunction));
     throw (failure as PromiseRejectedResult).reason;
   }
+  const auth = new AuthService({ authAdminUrl: db.authAdminUrl, supabaseUrl: url });
   try {
-    const gateway = await startGateway(functions, gatewayPort);
+    const gateway = await startGateway(functions, auth, gatewayPort);
     return {
       url,
       db,
@@ -44,11 +47,11 @@ export async function startStack({ db, port, output = console.log }: StackOption
       functions,
       async stop() {
         await gateway.close();
-        await Promise.all(functions.map(stopFunction));
+        await Promise.all([auth.close(), ...functions.map(stopFunction)]);
       },
     };
   } catch (error) {
-    await Promise.all(functions.map(stopFunction));
+    await Promise.all([auth.close(), ...functions.map(stopFunction)]);
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 // What integration tests use to reach the stack started in tests/setup/stack.ts.
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
+import { createClient, type SupabaseClientOptions } from "@supabase/supabase-js";
 import { afterAll, inject } from "vitest";
 import { AuthService } from "../../stack/auth.ts";
 
@@ -27,4 +28,21 @@ export function uniqueEmail(label = "user"): string {
 
 export function functionUrl(path: string): string {
   return `${stack.url}/functions/v1/${path.replace(/^\//, "")}`;
+}
+
+type Transport = NonNullable<NonNullable<SupabaseClientOptions<"public">["realtime"]>["transport"]>;
+
+/** Node 20 has no WebSocket; supabase-js builds its realtime client anyway, and no test subscribes. */
+class NoWebSocket {
+  constructor() {
+    throw new Error("realtime is not part of the local stack");
+  }
+}
+
+/** supabase-js as an application's server uses it: this key, no stored session. */
+export function serverClient(key: string) {
+  return createClient(stack.url, key, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: NoWebSocket as unknown as Transport },
+  });
 }

@@ -2,6 +2,7 @@
 import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { checkClusterPort } from "../../stack/cluster.ts";
+import { AuthService } from "../../stack/auth.ts";
 import { startGateway } from "../../stack/gateway.ts";
 import { portFrom } from "../../stack/settings.ts";
 
@@ -34,9 +35,12 @@ describe("the gateway's port", () => {
     const taken = net.createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
     const port = (taken.address() as net.AddressInfo).port;
+    // Never queried: the gateway fails before serving anything.
+    const auth = new AuthService({ authAdminUrl: "postgresql://nobody@127.0.0.1:1/none", supabaseUrl: `http://127.0.0.1:${port}` });
     try {
-      await expect(startGateway([], port)).rejects.toThrow(new RegExp(`127\\.0\\.0\\.1:${port}.*in use.*TENANTRY_GATEWAY_PORT`));
+      await expect(startGateway([], auth, port)).rejects.toThrow(new RegExp(`127\\.0\\.0\\.1:${port}.*in use.*TENANTRY_GATEWAY_PORT`));
     } finally {
+      await auth.close();
       await new Promise((resolve) => taken.close(resolve));
     }
   });
