@@ -428,7 +428,7 @@ isOneToOne: false
 { Args: { "after_created_at"?: string,"after_id"?: string,"page_size"?: number,"q"?: string }; Returns: Json
                            },
 "admin_list_users":
-{ Args: { "after_id"?: string,"organization_id"?: string,"page_size"?: number,"platform_role"?: string,"provider"?: string,"q"?: string,"status"?: string }; Returns: Json
+{ Args: { "after_created_at"?: string,"after_id"?: string,"organization_id"?: string,"page_size"?: number,"platform_role"?: string,"provider"?: string,"q"?: string,"status"?: string }; Returns: Json
                            },
 "admin_update_user":
 { Args: { "changes": Json,"user_id": string }; Returns: Json
