@@ -42,6 +42,8 @@ insert into coverage (signature, actor, call, action, events, target) values
   ('public.admin_list_organizations(text,timestamp with time zone,uuid,integer)', 'platform_admin', $$public.admin_list_organizations()$$, null, 0, null),
   ('public.admin_get_organization(uuid)', 'platform_admin', $$public.admin_get_organization('a0000000-0000-4000-8000-00000000000a')$$, null, 0, null),
   ('public.list_invitations(uuid)', 'platform_admin', $$public.list_invitations('a0000000-0000-4000-8000-00000000000a')$$, null, 0, null),
+  ('public.update_my_profile(jsonb)', 'member_a', $$public.update_my_profile('{"display_name": "Covered", "timezone": "Europe/Paris"}')$$, 'user.update_self', 1, $$$1 ->> 'id'$$),
+  ('public.list_my_invitations()', 'invitee', $$public.list_my_invitations()$$, null, 0, null),
   ('public.revoke_personal_access_token(uuid)', 'member_a', $$public.revoke_personal_access_token((select id from public.personal_access_tokens where name = 'cov'))$$, 'token.revoke', 1, $$$1 ->> 'id'$$);
 
 create table public.covered_table (id uuid primary key, organization_id uuid not null);

@@ -49,6 +49,7 @@ insert into calls values
   ('list_audit_events', $$public.list_audit_events()$$),
   ('list_provisioning_failures', $$public.list_provisioning_failures()$$),
   ('list_personal_access_tokens', $$public.list_personal_access_tokens()$$),
+  ('list_my_invitations', $$public.list_my_invitations()$$),
   ('me', $$public.me()$$),
   ('protect_table', $$public.protect_table('public.gate_table')$$),
   ('quota_usage', $$public.quota_usage()$$),
@@ -63,6 +64,7 @@ insert into calls values
   ('set_role_overrides', $$public.set_role_overrides(pg_temp.actor_id('member_a'), true)$$),
   ('set_user_flag', $$public.set_user_flag(pg_temp.actor_id('member_a'), 'fixture-flag', 'true')$$),
   ('transfer_ownership', $$public.transfer_ownership('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('admin_a'))$$),
+  ('update_my_profile', $$public.update_my_profile('{"display_name": "Gated"}')$$),
   ('update_organization', $$public.update_organization('a0000000-0000-4000-8000-00000000000a', name => 'Gated')$$),
   ('verify_audit_chain', $$public.verify_audit_chain()$$);
 

@@ -1,0 +1,132 @@
+-- public.update_my_profile (issue 11, SPEC F3): a user edits their own editable profile
+-- fields through the RPC supabase-js calls, with the rules PATCH /me answers: protected
+-- and unknown fields refused naming every one, each bad value refused naming its field
+-- (the error's column), a token needs profile:write, and every change audited with
+-- before and after.
+begin;
+\ir _helpers.psql
+\ir _fixture.psql
+\set QUIET on
+-- Runs sql as an actor and describes its error: sqlstate, column (the field) and message.
+create function pg_temp.failure(actor text, statement text)
+returns jsonb
+language plpgsql
+as $$
+declare
+  field text;
+begin
+  begin
+    perform pg_temp.become(actor);
+    execute format('select (%s)::jsonb', statement);
+    perform set_config('role', 'none', true);
+    perform set_config('request.jwt.claims', '', true);
+    return '{"sqlstate": "none"}';
+  exception when others then
+    get stacked diagnostics field = column_name;
+    perform set_config('role', 'none', true);
+    perform set_config('request.jwt.claims', '', true);
+    return jsonb_build_object('sqlstate', sqlstate, 'field', nullif(field, ''), 'message', sqlerrm);
+  end;
+end;
+$$;
+-- Runs sql with explicit claims (a personal access token's request, as the edge function sets it).
+create function pg_temp.call_with(claims jsonb, statement text)
+returns jsonb
+language plpgsql
+as $$
+declare
+  result jsonb;
+begin
+  perform set_config('request.jwt.claims', claims::text, true);
+  perform set_config('role', 'authenticated', true);
+  begin
+    execute format('select (%s)::jsonb', statement) into result;
+  exception when others then
+    result := jsonb_build_object('sqlstate', sqlstate, 'message', sqlerrm);
+  end;
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', '', true);
+  return coalesce(result, 'null'::jsonb);
+end;
+$$;
+create function pg_temp.token_claims(scopes text[])
+returns jsonb
+language sql
+as $$
+  select jsonb_build_object('sub', pg_temp.actor_id('member_a'), 'role', 'authenticated', 'aud', 'authenticated',
+                            'iss', 'http://127.0.0.1:54321/auth/v1', 'pat_id', 'a0000000-0000-4000-8000-0000000000f1',
+                            'pat_scopes', to_jsonb(scopes))
+$$;
+\set QUIET off
+
+select plan(32);
+
+-- ── the happy path ───────────────────────────────────────────────────────────
+create temp table edited as
+select pg_temp.call('member_a', $$public.update_my_profile('{"display_name": "  Ada Lovelace ", "company_name": "Analytical Engines", "timezone": "Europe/London", "avatar_url": "https://example.test/ada.png", "onboarding_completed": true}')$$) as result;
+select is((select result ->> 'display_name' from edited), 'Ada Lovelace', 'update_my_profile stores the display name, trimmed, and answers the profile');
+select is((select array[display_name, company_name, timezone, avatar_url, onboarding_completed::text] from public.profiles where id = pg_temp.actor_id('member_a')),
+  array['Ada Lovelace', 'Analytical Engines', 'Europe/London', 'https://example.test/ada.png', 'true'], 'every editable field is changed in the profile');
+select is((select result ->> 'id' from edited), pg_temp.actor_id('member_a')::text, 'it answers the caller''s own profile');
+select is(pg_temp.call('member_a', $$public.update_my_profile('{"company_name": null, "timezone": "  "}')$$) ->> 'company_name', null,
+  'null clears a text field');
+select is((select array[display_name, company_name, timezone] from public.profiles where id = pg_temp.actor_id('member_a')),
+  array['Ada Lovelace', null, null], 'fields left out keep their value; a blank value clears too');
+select is((select count(*)::int from public.profiles where id <> pg_temp.actor_id('member_a') and display_name = 'Ada Lovelace'), 0,
+  'nobody else''s profile changed');
+
+-- ── audited ──────────────────────────────────────────────────────────────────
+select is((select count(*)::int from public.audit_events where action = 'user.update_self' and actor_id = pg_temp.actor_id('member_a')
+           and target_type = 'user' and target_id = pg_temp.actor_id('member_a')::text and outcome = 'success'), 2,
+  'each change is one audit event, with the user as actor and target');
+select is((select before || after from public.audit_events where action = 'user.update_self' and actor_id = pg_temp.actor_id('member_a') order by id desc limit 1),
+  '{"company_name": null, "timezone": null}'::jsonb,
+  'the event records the fields the change named, after (and before, with the same keys)');
+select is((select before from public.audit_events where action = 'user.update_self' and actor_id = pg_temp.actor_id('member_a') order by id desc limit 1),
+  '{"company_name": "Analytical Engines", "timezone": "Europe/London"}'::jsonb, 'before holds the previous values of those fields only');
+
+-- ── protected and unknown fields ─────────────────────────────────────────────
+select is(pg_temp.failure('member_a', $$public.update_my_profile('{"display_name": "x", "plan": "enterprise", "email": "boss@test.local", "disabled_at": null}')$$) - 'message',
+  '{"sqlstate": "22023", "field": "disabled_at"}', 'protected fields are refused (22023) naming the first in the error''s column');
+select matches(pg_temp.failure('member_a', $$public.update_my_profile('{"display_name": "x", "plan": "enterprise", "email": "boss@test.local", "disabled_at": null}')$$) ->> 'message',
+  '^disabled_at, email, plan: protected', 'the message names every protected field given');
+select is((select array[plan, email, display_name] from public.profiles where id = pg_temp.actor_id('member_a')),
+  array['free', 'member-a@test.local', 'Ada Lovelace'], 'a refused change changes nothing, not even the editable field beside it');
+select is(pg_temp.failure('member_a', $$public.update_my_profile('{"identity_sub": "someone-else"}')$$) ->> 'field', 'identity_sub', 'identity fields are protected');
+select is(pg_temp.failure('member_a', $$public.update_my_profile('{"beta_features": {"x": true}}')$$) ->> 'field', 'beta_features', 'flags are protected');
+select is(pg_temp.failure('member_a', $$public.update_my_profile('{"id": "00000000-0000-4000-8000-000000000000"}')$$) ->> 'field', 'id', 'the id is protected');
+select is(pg_temp.failure('member_a', $$public.update_my_profile('{"nickname": "x"}')$$) - 'message', '{"sqlstate": "22023", "field": "nickname"}',
+  'an unknown field is refused naming it');
+select is(pg_temp.failure('member_a', $$public.update_my_profile('{}')$$) ->> 'field', 'changes', 'an empty change is refused');
+select is(pg_temp.failure('member_a', $$public.update_my_profile('["display_name"]')$$) ->> 'field', 'changes', 'changes must be an object');
+
+-- ── bad values, each naming its field ────────────────────────────────────────
+select is(pg_temp.failure('member_a', $$public.update_my_profile(jsonb_build_object('display_name', E'Ad\u202Ea'))$$) - 'message',
+  '{"sqlstate": "22023", "field": "display_name"}', 'a bidi override in the display name is refused');
+select is(pg_temp.failure('member_a', $$public.update_my_profile(jsonb_build_object('company_name', E'Acme\u200B'))$$) ->> 'field', 'company_name',
+  'a zero-width character in the company name is refused');
+select is(pg_temp.failure('member_a', $$public.update_my_profile(jsonb_build_object('display_name', repeat('x', 201)))$$) ->> 'field', 'display_name',
+  'a display name over 200 characters is refused');
+select is(pg_temp.failure('member_a', $$public.update_my_profile('{"display_name": 42}')$$) ->> 'field', 'display_name', 'a display name must be a string');
+select is(pg_temp.failure('member_a', $$public.update_my_profile('{"avatar_url": "javascript:alert(1)"}')$$) ->> 'field', 'avatar_url',
+  'an avatar URL must be http(s)');
+select is(pg_temp.failure('member_a', $$public.update_my_profile('{"timezone": "Mars/Olympus_Mons"}')$$) ->> 'field', 'timezone', 'an unknown time zone is refused');
+select is(pg_temp.failure('member_a', $$public.update_my_profile('{"onboarding_completed": "yes"}')$$) ->> 'field', 'onboarding_completed',
+  'onboarding_completed must be a boolean');
+select is(pg_temp.failure('member_a', $$public.update_my_profile('{"onboarding_completed": null}')$$) ->> 'field', 'onboarding_completed',
+  'onboarding_completed cannot be cleared');
+
+-- ── who may ──────────────────────────────────────────────────────────────────
+select is(pg_temp.call_with(pg_temp.token_claims('{org:read}'), $$public.update_my_profile('{"display_name": "Token"}')$$) -> 'error' ->> 'message',
+  'this personal access token lacks the profile:write scope', 'a personal access token without profile:write is refused');
+select ok(exists (select 1 from public.audit_events where action = 'user.update_self' and outcome = 'denied' and actor_type = 'token'
+                  and actor_id = pg_temp.actor_id('member_a')), 'the refusal is audited, with the token as actor');
+select is(pg_temp.call_with(pg_temp.token_claims('{profile:write}'), $$public.update_my_profile('{"display_name": "Token"}')$$) ->> 'display_name',
+  'Token', 'a personal access token with profile:write edits the profile');
+select is(pg_temp.call('anon', $$public.update_my_profile('{"display_name": "Anon"}')$$) ->> 'sqlstate', '42501', 'anon cannot call it');
+select is(pg_temp.failure('service_role', $$public.update_my_profile('{"display_name": "Service"}')$$) ->> 'sqlstate', 'none',
+  'the secret key is refused as a caller who is no user (an answer, not an error)');
+select is((select count(*)::int from public.profiles where display_name = 'Service'), 0, 'and changes nothing');
+
+select * from finish();
+rollback;

@@ -1,0 +1,101 @@
+-- Creating and leaving organizations as the caller (issue 11, SPEC F4): errors name
+-- their field (a taken slug or name, an invalid slug or name: the error's column, which
+-- the HTTP API answers as `field`), and the last owner leaving is a conflict (55000,
+-- HTTP 409), not a permission refusal.
+begin;
+\ir _helpers.psql
+\ir _fixture.psql
+\set QUIET on
+create function pg_temp.failure(actor text, statement text)
+returns jsonb
+language plpgsql
+as $$
+declare
+  field text;
+begin
+  begin
+    perform pg_temp.become(actor);
+    execute format('select (%s)::jsonb', statement);
+    perform set_config('role', 'none', true);
+    perform set_config('request.jwt.claims', '', true);
+    return '{"sqlstate": "none"}';
+  exception when others then
+    get stacked diagnostics field = column_name;
+    perform set_config('role', 'none', true);
+    perform set_config('request.jwt.claims', '', true);
+    return jsonb_build_object('sqlstate', sqlstate, 'field', nullif(field, ''), 'message', sqlerrm);
+  end;
+end;
+$$;
+create function pg_temp.call_with(claims jsonb, statement text)
+returns jsonb
+language plpgsql
+as $$
+declare
+  result jsonb;
+begin
+  perform set_config('request.jwt.claims', claims::text, true);
+  perform set_config('role', 'authenticated', true);
+  begin
+    execute format('select (%s)::jsonb', statement) into result;
+  exception when others then
+    result := jsonb_build_object('sqlstate', sqlstate, 'message', sqlerrm);
+  end;
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', '', true);
+  return coalesce(result, 'null'::jsonb);
+end;
+$$;
+create function pg_temp.member_token(scopes text[])
+returns jsonb
+language sql
+as $$
+  select jsonb_build_object('sub', pg_temp.actor_id('member_a'), 'role', 'authenticated', 'aud', 'authenticated',
+                            'iss', 'http://127.0.0.1:54321/auth/v1', 'pat_id', 'a0000000-0000-4000-8000-0000000000f1',
+                            'pat_scopes', to_jsonb(scopes))
+$$;
+\set QUIET off
+
+select plan(17);
+
+-- ── create: errors name the field ────────────────────────────────────────────
+select is(pg_temp.failure('member_a', $$public.create_organization('Another Acme', 'acme')$$) - 'message',
+  '{"sqlstate": "23505", "field": "slug"}', 'a taken slug is a conflict naming slug');
+select is(pg_temp.failure('member_a', $$public.create_organization('ACME', 'acme-two')$$) - 'message',
+  '{"sqlstate": "23505", "field": "name"}', 'a taken name (case-insensitively) is a conflict naming name');
+select is(pg_temp.failure('member_a', $$public.create_organization('ACME', 'acme-two')$$) ->> 'message',
+  'an organization named "ACME" already exists', 'with the message it had');
+select is(pg_temp.failure('member_a', $$public.create_organization('Fine', '--')$$) - 'message',
+  '{"sqlstate": "22023", "field": "slug"}', 'an invalid slug is 22023 naming slug');
+select is(pg_temp.failure('member_a', $$public.create_organization('   ')$$) - 'message',
+  '{"sqlstate": "22023", "field": "name"}', 'an empty name is 22023 naming name');
+select is(pg_temp.failure('admin_a', $$public.update_organization('a0000000-0000-4000-8000-00000000000a', slug => 'globex')$$) ->> 'field',
+  'slug', 'renaming onto a taken slug names slug too');
+select is(pg_temp.call_with(pg_temp.member_token('{org:read}'), $$public.create_organization('Scoped', 'scoped')$$) -> 'error' ->> 'message',
+  'this personal access token lacks the orgs:create scope', 'a personal access token without orgs:create is refused');
+select is(pg_temp.call_with(pg_temp.member_token('{orgs:create}'), $$public.create_organization('Scoped', 'scoped')$$) ->> 'slug',
+  'scoped', 'a personal access token with orgs:create creates one');
+
+-- ── leave ────────────────────────────────────────────────────────────────────
+select is(pg_temp.failure('owner_a', $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$) ->> 'sqlstate', '55000',
+  'the last owner leaving is a conflict (55000)');
+select is(pg_temp.failure('owner_a', $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$) ->> 'message',
+  'the last owner cannot leave or be removed; transfer ownership first', 'that says what to do');
+select is((select role from public.memberships where organization_id = 'a0000000-0000-4000-8000-00000000000a' and user_id = pg_temp.actor_id('owner_a')),
+  'owner', 'and the owner stays');
+select is(pg_temp.failure('outsider', $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$) ->> 'sqlstate', 'P0002',
+  'leaving an organization you are not a member of is not found');
+select is(pg_temp.call_with(pg_temp.member_token('{org:read}'), $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$) -> 'error' ->> 'message',
+  'this personal access token lacks the orgs:join scope', 'a personal access token without orgs:join cannot leave');
+select is(pg_temp.call('member_a', $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$),
+  jsonb_build_object('removed', true, 'organization_id', 'a0000000-0000-4000-8000-00000000000a', 'user_id', pg_temp.actor_id('member_a')),
+  'a member leaves');
+select ok(exists (select 1 from public.audit_events where action = 'membership.leave' and outcome = 'success' and actor_id = pg_temp.actor_id('member_a')
+                  and organization_id = 'a0000000-0000-4000-8000-00000000000a'), 'leaving is audited');
+select is(pg_temp.call('platform_admin', $$public.add_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('outsider'), role => 'owner')$$) ->> 'role',
+  'owner', '(a second owner joins)');
+select is(pg_temp.call('owner_a', $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$) ->> 'removed', 'true',
+  'an owner who is not the last one leaves');
+
+select * from finish();
+rollback;
