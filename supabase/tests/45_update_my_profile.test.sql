@@ -59,7 +59,7 @@ as $$
 $$;
 \set QUIET off
 
-select plan(32);
+select plan(31);
 
 -- ── the happy path ───────────────────────────────────────────────────────────
 create temp table edited as
@@ -68,12 +68,12 @@ select is((select result ->> 'display_name' from edited), 'Ada Lovelace', 'updat
 select is((select array[display_name, company_name, timezone, avatar_url, onboarding_completed::text] from public.profiles where id = pg_temp.actor_id('member_a')),
   array['Ada Lovelace', 'Analytical Engines', 'Europe/London', 'https://example.test/ada.png', 'true'], 'every editable field is changed in the profile');
 select is((select result ->> 'id' from edited), pg_temp.actor_id('member_a')::text, 'it answers the caller''s own profile');
-select is(pg_temp.call('member_a', $$public.update_my_profile('{"company_name": null, "timezone": "  "}')$$) ->> 'company_name', null,
+select is(pg_temp.call('member_a', $$public.update_my_profile('{"company_name": null, "timezone": "  "}')$$) -> 'company_name', 'null'::jsonb,
   'null clears a text field');
 select is((select array[display_name, company_name, timezone] from public.profiles where id = pg_temp.actor_id('member_a')),
   array['Ada Lovelace', null, null], 'fields left out keep their value; a blank value clears too');
-select is((select count(*)::int from public.profiles where id <> pg_temp.actor_id('member_a') and display_name = 'Ada Lovelace'), 0,
-  'nobody else''s profile changed');
+select is(array(select id from public.profiles where display_name = 'Ada Lovelace'), array[pg_temp.actor_id('member_a')],
+  'only the caller''s profile changed');
 
 -- ── audited ──────────────────────────────────────────────────────────────────
 select is((select count(*)::int from public.audit_events where action = 'user.update_self' and actor_id = pg_temp.actor_id('member_a')
@@ -124,9 +124,9 @@ select ok(exists (select 1 from public.audit_events where action = 'user.update_
 select is(pg_temp.call_with(pg_temp.token_claims('{profile:write}'), $$public.update_my_profile('{"display_name": "Token"}')$$) ->> 'display_name',
   'Token', 'a personal access token with profile:write edits the profile');
 select is(pg_temp.call('anon', $$public.update_my_profile('{"display_name": "Anon"}')$$) ->> 'sqlstate', '42501', 'anon cannot call it');
-select is(pg_temp.failure('service_role', $$public.update_my_profile('{"display_name": "Service"}')$$) ->> 'sqlstate', 'none',
-  'the secret key is refused as a caller who is no user (an answer, not an error)');
-select is((select count(*)::int from public.profiles where display_name = 'Service'), 0, 'and changes nothing');
+select is(pg_temp.call('service_role', $$public.update_my_profile('{"display_name": "Service"}')$$) -> 'error' ->> 'message',
+  'update_my_profile acts as a signed-in user; the operator and the secret key are none (call it with a user''s token)',
+  'the secret key is refused: it is no user whose profile could change');
 
 select * from finish();
 rollback;
