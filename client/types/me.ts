@@ -17,6 +17,90 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Edit my profile
+         * @description Changes the caller's editable fields (display_name, avatar_url, company_name, timezone, onboarding_completed); protected fields (email, plan, identity, disabled state, ...) are refused with 422 naming each. Needs profile:write (every user holds it; a personal access token needs the scope). Audited.
+         */
+        patch: operations["patchMe"];
+        trace?: never;
+    };
+    "/me/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My pending invitations
+         * @description Invitations sent to the caller's verified email that can still be accepted, newest first: organization, role, inviter and expiry (never the token). Needs orgs:join.
+         */
+        get: operations["getMeInvitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation
+         * @description Joins the organization with the invitation's role. The invitation must be addressed to the caller's verified email, pending and unexpired, and its inviter must still be allowed to invite with that role; otherwise 403 (audited). Single use. Needs orgs:join. Audited.
+         */
+        post: operations["postMeInvitationsAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an organization
+         * @description Creates an organization owned by the caller. A slug or name already taken is 409 naming the field; the plan's organization quota applies (403 quota_exceeded). Needs orgs:create. Audited.
+         */
+        post: operations["postMeOrganizations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/organizations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Leave an organization
+         * @description Ends the caller's membership. The last owner cannot leave (409: transfer ownership first); not a member is 404. Needs orgs:join. Audited.
+         */
+        delete: operations["deleteMeOrganizationsId"];
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -69,9 +153,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Me: {
-            profile: {
-                [key: string]: unknown;
-            };
+            profile: components["schemas"]["Profile"];
             memberships: {
                 /**
                  * Format: uuid
@@ -99,6 +181,48 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        Profile: {
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            id: string;
+            email: string | null;
+            email_verified: boolean;
+            display_name: string | null;
+            avatar_url: string | null;
+            company_name: string | null;
+            timezone: string | null;
+            onboarding_completed: boolean;
+            plan: string;
+            identity_provider: string;
+            identity_sub: string;
+            beta_features: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            last_login_at: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            disabled_at: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            created_at: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
         Error: {
             error: {
                 /** @description machine-readable: unauthorized, forbidden, not_found, conflict, invalid_input, ... */
@@ -114,6 +238,162 @@ export interface components {
                     message: string;
                 }[];
             };
+        };
+        /** @description The fields to change; fields left out keep their value. Names, URLs and time zones are checked as stored profiles are (invisible and bidi control characters are refused). */
+        ProfileChanges: {
+            /** @description your name as others see it; null clears it */
+            display_name?: string | null;
+            /** @description an absolute http(s) URL; null clears it */
+            avatar_url?: string | null;
+            /** @description null clears it */
+            company_name?: string | null;
+            /** @description an IANA time zone PostgreSQL knows (pg_timezone_names), e.g. Europe/Paris; null clears it */
+            timezone?: string | null;
+            onboarding_completed?: boolean;
+            /** @description protected: Tenantry maintains it; sending it is refused (422) */
+            id?: unknown;
+            /** @description protected: it comes from your identity provider; sending it is refused (422) */
+            auth_user_id?: unknown;
+            /** @description protected: it comes from your identity provider; sending it is refused (422) */
+            identity_provider?: unknown;
+            /** @description protected: it comes from your identity provider; sending it is refused (422) */
+            identity_sub?: unknown;
+            /** @description protected: it comes from your identity provider (change it through Supabase Auth); sending it is refused (422) */
+            email?: unknown;
+            /** @description protected: it comes from your identity provider; sending it is refused (422) */
+            email_verified?: unknown;
+            /** @description protected: only an administrator changes it; sending it is refused (422) */
+            plan?: unknown;
+            /** @description protected: only an administrator changes it; sending it is refused (422) */
+            disabled_at?: unknown;
+            /** @description protected: feature flag managers change it (flags:manage); sending it is refused (422) */
+            beta_features?: unknown;
+            /** @description protected: Tenantry maintains it; sending it is refused (422) */
+            last_login_at?: unknown;
+            /** @description protected: Tenantry maintains it; sending it is refused (422) */
+            provisioned_at?: unknown;
+            /** @description protected: Tenantry maintains it; sending it is refused (422) */
+            created_at?: unknown;
+            /** @description protected: Tenantry maintains it; sending it is refused (422) */
+            updated_at?: unknown;
+        };
+        MyInvitations: {
+            /** @description the verified email the invitations were matched to; null while your email is unverified (nothing matches) */
+            email: string | null;
+            invitations: components["schemas"]["PendingInvitation"][];
+        };
+        PendingInvitation: {
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            id: string;
+            organization: {
+                /**
+                 * Format: uuid
+                 * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+                 */
+                id: string;
+                slug: string;
+                name: string;
+            };
+            /** @description the organization role accepting gives */
+            role: string;
+            /** @description who sent it; null when an operator or the secret key did */
+            invited_by: {
+                /**
+                 * Format: uuid
+                 * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+                 */
+                id: string;
+                display_name: string | null;
+                email: string | null;
+            } | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            created_at: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            expires_at: string;
+        };
+        Membership: {
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            organization_id: string;
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            user_id: string;
+            role: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            created_at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        AcceptInvitationInput: {
+            /** @description the secret create_invitation returned to the inviter */
+            token: string;
+        };
+        Organization: {
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            id: string;
+            slug: string;
+            name: string;
+            description: string | null;
+            is_default: boolean;
+            is_personal: boolean;
+            plan: string;
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            created_by: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            created_at: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        CreateOrganizationInput: {
+            /** @description unique, case-insensitively */
+            name: string;
+            /** @description unique; normalised (lower case, spaces, dots and underscores to hyphens) to 1–48 letters, digits and inner hyphens; derived from the name when left out */
+            slug?: string;
+            description?: string | null;
+        };
+        LeftOrganization: {
+            /** @enum {boolean} */
+            removed: true;
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            organization_id: string;
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            user_id: string;
         };
         TokenMetadata: {
             /**
@@ -233,6 +513,435 @@ export interface operations {
             };
             /** @description method not allowed (see the allow header) */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileChanges"];
+            };
+        };
+        responses: {
+            /** @description the updated profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+            /** @description malformed input: invalid JSON, a forged or foreign cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMeInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the pending invitations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyInvitations"];
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postMeInvitationsAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitationInput"];
+            };
+        };
+        responses: {
+            /** @description the new membership */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description malformed input: invalid JSON, a forged or foreign cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with existing data (`field` names the column) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postMeOrganizations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrganizationInput"];
+            };
+        };
+        responses: {
+            /** @description the new organization */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Organization"];
+                };
+            };
+            /** @description malformed input: invalid JSON, a forged or foreign cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with existing data (`field` names the column) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteMeOrganizationsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the membership that ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeftOrganization"];
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with existing data (`field` names the column) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
