@@ -175,6 +175,10 @@ describe("POST /me/invitations/accept", () => {
     expect((await call("POST", "me/invitations/accept", invitee.jwt, "{")).status).toBe(400);
   });
 
+  it("a body over 64 KiB is 413", async () => {
+    expect((await call("POST", "me/invitations/accept", invitee.jwt, { token: "a".repeat(70_000) })).status).toBe(413);
+  });
+
   it("an unknown token is refused (403, audited), the same answer as an expired or used one", async () => {
     const res = await call("POST", "me/invitations/accept", invitee.jwt, { token: "0".repeat(64) });
     expect(res.status).toBe(403);

@@ -158,6 +158,14 @@ describe("POST /me/organizations", () => {
   it("invalid JSON is 400", async () => {
     expect((await call("POST", "me/organizations", creator.jwt, "{name")).status).toBe(400);
   });
+
+  it("a body over 64 KiB is 413, nothing created", async () => {
+    const name = unique("Huge");
+    const res = await call("POST", "me/organizations", creator.jwt, { name, description: "x".repeat(70_000) });
+    expect(res.status).toBe(413);
+    const [{ n }] = await sql`select count(*)::int as n from public.organizations where name = ${name}`;
+    expect(n).toBe(0);
+  });
 });
 
 describe("DELETE /me/organizations/{id}", () => {

@@ -187,6 +187,13 @@ describe("PATCH /me refuses what I may not set, naming each field", () => {
     expect((await res.json()).error.code).toBe("invalid_json");
   });
 
+  it("a body over 64 KiB is 413, nothing changed", async () => {
+    const before = await profileRow();
+    const res = await patch(jwt, { display_name: "x".repeat(70_000) });
+    expect(res.status).toBe(413);
+    expect(await profileRow()).toEqual(before);
+  });
+
   it("a body that is not an object is 422", async () => {
     const res = await patch(jwt, "[]");
     expect(res.status).toBe(422);
