@@ -236,9 +236,8 @@ create or replace function public.leave_organization(organization_id uuid)
 returns jsonb language sql set search_path = ''
 as $$ select coalesce(private.gate('leave_organization'), private.leave_organization(organization_id)) $$;
 
-grant execute on function private.editable_profile_fields(), private.profile_text_change(jsonb, text, integer),
-  private.update_my_profile(jsonb), private.list_my_invitations(), private.leave_organization(uuid)
+-- The wrappers run as the caller and call the implementations; the helpers only definer code calls.
+revoke execute on all functions in schema private from public;
+grant execute on function private.update_my_profile(jsonb), private.list_my_invitations(), private.leave_organization(uuid)
   to authenticated, service_role;
 call private.grant_rpc('public.update_my_profile(jsonb)', 'public.list_my_invitations()');
-
-revoke execute on all functions in schema private from public;

@@ -487,6 +487,9 @@ isOneToOne: false
 "list_invitations":
 { Args: { "organization_id": string }; Returns: Json
                            },
+"list_my_invitations":
+{ Args: Record<PropertyKey, never>; Returns: Json
+                           },
 "list_personal_access_tokens":
 { Args: Record<PropertyKey, never>; Returns: Json
                            },
@@ -540,6 +543,9 @@ isOneToOne: false
                            },
 "transfer_ownership":
 { Args: { "new_owner_id": string,"organization_id": string }; Returns: Json
+                           },
+"update_my_profile":
+{ Args: { "changes": Json }; Returns: Json
                            },
 "update_organization":
 { Args: { "description"?: string,"name"?: string,"organization_id": string,"slug"?: string }; Returns: Json
