@@ -13,9 +13,7 @@
 --                               one): organization, role, inviter, expiry; never a token
 --                               or its hash; only those whose inviter may still invite
 --                               with their role (accepting re-checks it).
---   leave_organization(org)     unchanged rules, but the last owner leaving is a conflict
---                               with the organization's state (55000, HTTP 409), not a
---                               permission refusal: transfer ownership first.
+--   (Leaving as the last owner is a conflict, 55000: see the last_owner_conflict migration.)
 --
 -- Token scopes: profile:write, orgs:join (account permissions every user holds; the gate
 -- checks a personal access token carries them).
@@ -194,27 +192,6 @@ $$;
 comment on function private.list_my_invitations() is
   'The caller''s pending invitations, matched to their verified email only: organization (id, slug, name), role, inviter (id, display name, email), created and expiry; never the token or its hash. Definer: reads invitations, organizations and inviters the caller may not read yet.';
 
--- ── leave_organization: the last owner is a conflict ─────────────────────────
-create function private.leave_organization(organization_id uuid)
-returns jsonb
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  caller uuid := private.require_caller();
-begin
-  if private.org_role(organization_id, caller) = 'owner' and private.would_orphan(organization_id, caller) then
-    raise exception using errcode = '55000',
-      message = 'the last owner cannot leave or be removed; transfer ownership first',
-      hint = 'transfer_ownership to another member, or delete the organization';
-  end if;
-  return private.remove_member(organization_id, caller);
-end;
-$$;
-comment on function private.leave_organization(uuid) is
-  'The caller leaves an organization (remove_member''s rules); the last owner gets 55000 (a conflict: transfer ownership first). Definer: reads memberships and locks owner rows.';
-
 -- ── the RPCs ─────────────────────────────────────────────────────────────────
 insert into private.rpc_contracts (rpc, action, scope, caller, operator, mutating) values
   ('update_my_profile', 'user.update_self', 'profile:write', 'profile', false, true),
@@ -232,12 +209,7 @@ as $$ select coalesce(private.gate('list_my_invitations'), private.list_my_invit
 comment on function public.list_my_invitations() is
   'RPC: {email, invitations}: the pending invitations sent to your verified email (organization, role, inviter, expiry); none while your email is unverified.';
 
-create or replace function public.leave_organization(organization_id uuid)
-returns jsonb language sql set search_path = ''
-as $$ select coalesce(private.gate('leave_organization'), private.leave_organization(organization_id)) $$;
-
 -- The wrappers run as the caller and call the implementations; the helpers only definer code calls.
 revoke execute on all functions in schema private from public;
-grant execute on function private.update_my_profile(jsonb), private.list_my_invitations(), private.leave_organization(uuid)
-  to authenticated, service_role;
+grant execute on function private.update_my_profile(jsonb), private.list_my_invitations() to authenticated, service_role;
 call private.grant_rpc('public.update_my_profile(jsonb)', 'public.list_my_invitations()');

@@ -5,7 +5,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(54);
+select plan(55);
 
 -- ── creating organizations ───────────────────────────────────────────────────
 select is(pg_temp.call('member_a', $$public.create_organization('  New Team ', ' New_Team ')$$) ->> 'slug', 'new-team',
@@ -75,8 +75,10 @@ select is(pg_temp.call('admin_a', $$public.remove_member('a0000000-0000-4000-800
   'admin cannot remove the owner');
 select is(pg_temp.call('owner_a', $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$) ->> 'message',
   'the last owner cannot leave or be removed; transfer ownership first', 'the last owner cannot leave (a conflict, 55000)');
-select is(pg_temp.call('platform_admin', $$public.change_member_role('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('owner_a'), 'admin')$$) -> 'error' ->> 'code', 'forbidden',
-  'the last owner cannot be demoted, even by a platform admin');
+select is(pg_temp.call('platform_admin', $$public.change_member_role('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('owner_a'), 'admin')$$) ->> 'sqlstate', '55000',
+  'the last owner cannot be demoted, even by a platform admin (a conflict)');
+select is(pg_temp.call('platform_admin', $$public.remove_member('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('owner_a'))$$) ->> 'sqlstate', '55000',
+  'nor removed');
 select is(pg_temp.call('viewer_a', $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$) ->> 'removed', 'true', 'a viewer leaves');
 select is(pg_temp.call('admin_a', $$public.transfer_ownership('a0000000-0000-4000-8000-00000000000a', pg_temp.actor_id('admin_a'))$$) -> 'error' ->> 'code', 'forbidden',
   'only an owner transfers ownership');

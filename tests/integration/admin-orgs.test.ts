@@ -99,8 +99,12 @@ describe("members", () => {
     expect(both.error!.error.field).toBe("user_id");
   });
 
-  it("the last owner cannot be removed; an outsider cannot remove anyone", async () => {
-    expect((await adminClient(operator.token).DELETE("/admin/orgs/{id}/members/{user_id}", { params: { path: { id: orgId, user_id: owner.id } } })).response.status).toBe(403);
+  it("the last owner cannot be removed or demoted, even by an operator (409); an outsider cannot remove anyone (403)", async () => {
+    const removed = await adminClient(operator.token).DELETE("/admin/orgs/{id}/members/{user_id}", { params: { path: { id: orgId, user_id: owner.id } } });
+    expect(removed.response.status).toBe(409);
+    expect(removed.error!.error.message).toBe("the last owner cannot leave or be removed; transfer ownership first");
+    const demoted = await adminClient(operator.token).PATCH("/admin/orgs/{id}/members/{user_id}", { params: { path: { id: orgId, user_id: owner.id } }, body: { role: "admin" } });
+    expect(demoted.response.status).toBe(409);
     expect((await adminClient(outsider.token).DELETE("/admin/orgs/{id}/members/{user_id}", { params: { path: { id: orgId, user_id: owner.id } } })).response.status).toBe(403);
   });
 });
