@@ -8,7 +8,7 @@ import type postgres from "postgres";
 import { percentile, round } from "./stats.ts";
 import { timeCases } from "./server-timing.ts";
 
-const ISSUER = "https://bench.tenantry.test";
+export const ISSUER = "https://bench.tenantry.test";
 export const ORG_COUNTS = [1, 10, 100, 1000] as const;
 const RUNS = 75;
 

@@ -9,6 +9,7 @@ import postgres from "postgres";
 import { ensureDatabase, ensureLocalDatabase } from "../stack/database.ts";
 import { externalDbUrl, localDbUrl, projectRoot } from "../stack/settings.ts";
 import { startStack } from "../stack/stack.ts";
+import { apiBench } from "./api.ts";
 import { jitBench } from "./jit.ts";
 import { platformBench } from "./platform.ts";
 import { provisioningBench } from "./provisioning.ts";
@@ -39,6 +40,13 @@ if (externalDbUrl()) {
     Object.assign(figures, await rlsBench(sql, log));
     log("personal access tokens and the audit log at scale ...");
     Object.assign(figures, await tokensAuditBench(sql, log));
+    log("the operator's HTTP API under load (1, 4, 16 clients) ...");
+    const apiStack = await startStack({ db: bench, port: 0, output: () => {} });
+    try {
+      Object.assign(figures, await apiBench(apiStack, sql, log));
+    } finally {
+      await apiStack.stop();
+    }
   } finally {
     await sql.end();
   }
