@@ -21,14 +21,16 @@ export interface StackOptions {
   port: number;
   /** Where function output goes (their structured logs). */
   output?: (line: string) => void;
+  /** false: answers are not checked against their documented schemas (benchmarks measure what production runs). */
+  checkResponses?: boolean;
 }
 
-export async function startStack({ db, port, output = console.log }: StackOptions): Promise<Stack> {
+export async function startStack({ db, port, output = console.log, checkResponses = true }: StackOptions): Promise<Stack> {
   const gatewayPort = port || (await freePort());
   const url = `http://127.0.0.1:${gatewayPort}`;
   const keys = await projectKeys();
   await trustAuthIssuer(db.url, `${url}/auth/v1`);
-  const env = await functionEnv({ supabaseUrl: url, dbUrl: db.url });
+  const env = await functionEnv({ supabaseUrl: url, dbUrl: db.url, checkResponses });
   const started = await Promise.allSettled(loadProjectConfig().functions.map((fn) => startFunction(fn, env, output)));
   const functions = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const failure = started.find((s) => s.status === "rejected");
