@@ -719,6 +719,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "carol@example.com",
+                 *       "invite": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateUserInput"];
             };
         };
@@ -1011,6 +1017,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "Carol",
+                 *       "plan": "pro"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateUserInput"];
             };
         };
@@ -1528,6 +1540,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "paused": false,
+                 *       "preserved": [
+                 *         "auditor"
+                 *       ],
+                 *       "suppressed": []
+                 *     }
+                 */
                 "application/json": components["schemas"]["RoleOverridesInput"];
             };
         };
@@ -1763,6 +1784,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme",
+                 *       "slug": "acme"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateOrganizationInput"];
             };
         };
@@ -2012,6 +2039,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "Rockets and anvils"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateOrganizationInput"];
             };
         };
@@ -2110,6 +2142,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "bob@example.com",
+                 *       "role": "member"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AddMemberInput"];
             };
         };
@@ -2269,6 +2307,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description conflict with existing data (`field` names the column) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description invalid input (`fields` names every offending field) */
             422: {
                 headers: {
@@ -2301,6 +2348,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "admin"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChangeMemberRoleInput"];
             };
         };
@@ -2345,6 +2397,15 @@ export interface operations {
             };
             /** @description method not allowed (see the allow header) */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict with existing data (`field` names the column) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2470,6 +2531,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "bob@example.com",
+                 *       "role": "member"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateInvitationInput"];
             };
         };

@@ -549,6 +549,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "Ada Lovelace",
+                 *       "timezone": "Europe/London"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ProfileChanges"];
             };
         };
@@ -701,6 +707,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AcceptInvitationInput"];
             };
         };
@@ -797,6 +808,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Acme",
+                 *       "slug": "acme"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateOrganizationInput"];
             };
         };
@@ -1045,6 +1062,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "ci",
+                 *       "scopes": [
+                 *         "org:read"
+                 *       ],
+                 *       "expires_in_days": 30
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateTokenInput"];
             };
         };

@@ -34,6 +34,8 @@ export interface Endpoint<P extends AnyObject | undefined = AnyObject | undefine
   response: { status?: 200 | 201; description: string; schema: R; media?: "application/x-ndjson" | "text/plain" };
   /** Errors this endpoint documents besides the ones every endpoint may answer. */
   errors?: number[];
+  /** A valid body, shown in the document and sent by the caller-state tests. */
+  example?: z.input<NonNullable<B>>;
   /** No credentials needed (the publishable key is enough). */
   public?: boolean;
   /** Answers JSON matching `response.schema` (checked in tests: TENANTRY_CHECK_RESPONSES), or a Response of its own. */
@@ -129,7 +131,9 @@ export function createApi(options: { title: string; description: string; documen
       request: {
         params: spec.params,
         query: spec.query,
-        body: spec.body ? { required: true, content: { "application/json": { schema: spec.body } } } : undefined,
+        body: spec.body
+          ? { required: true, content: { "application/json": { schema: spec.body, ...(spec.example ? { example: spec.example } : {}) } } }
+          : undefined,
       },
       responses: {
         [spec.response.status ?? 200]: {

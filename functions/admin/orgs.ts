@@ -97,7 +97,7 @@ export const organizationEndpoints = [
   endpoint({
     method: "post", path: "/admin/orgs", tags, summary: "Create an organization",
     description: "orgs:create (every user; quota orgs_per_user). The caller becomes its owner. A slug or name in use is a 409 naming the field. Audited.",
-    body: CreateOrganizationBody, errors: [409, 413],
+    body: CreateOrganizationBody, errors: [409, 413], example: { name: "Acme", slug: "acme" },
     response: { status: 201, description: "the new organization", schema: Organization },
     handler: ({ body }, ctx, req) =>
       callAsCaller(req, ctx, (tx) => tx`select public.create_organization(${body.name}, ${body.slug ?? null}, ${body.description ?? null}) as result`),
@@ -112,7 +112,7 @@ export const organizationEndpoints = [
   endpoint({
     method: "patch", path: "/admin/orgs/{id}", tags, summary: "Rename, re-slug or describe an organization",
     description: "org:update on it. A slug or name in use is a 409 naming the field. Audited.",
-    params: IdParams, body: UpdateOrganizationBody, errors: [404, 409, 413],
+    params: IdParams, body: UpdateOrganizationBody, errors: [404, 409, 413], example: { description: "Rockets and anvils" },
     response: { description: "the updated organization", schema: Organization },
     handler: ({ params, body }, ctx, req) =>
       callAsCaller(req, ctx, (tx) => tx`
@@ -128,7 +128,7 @@ export const organizationEndpoints = [
   endpoint({
     method: "post", path: "/admin/orgs/{id}/members", tags, summary: "Add a member by user id or email",
     description: "members:manage on it, up to the caller's own rank. With users:admin a user is added directly (by id, or by verified email); without it an email becomes an invitation. Audited.",
-    params: IdParams, body: AddMemberBody, errors: [404, 409, 413],
+    params: IdParams, body: AddMemberBody, errors: [404, 409, 413], example: { email: "bob@example.com", role: "member" },
     response: { status: 201, description: "the membership, or the invitation sent instead", schema: JsonObject },
     handler: ({ params, body }, ctx, req) =>
       callAsCaller(req, ctx, (tx) => tx`
@@ -137,7 +137,7 @@ export const organizationEndpoints = [
   endpoint({
     method: "patch", path: "/admin/orgs/{id}/members/{user_id}", tags, summary: "Change a member's role",
     description: "members:manage on it, never above the caller's own rank, never your own role, never leaving it without an owner. Audited.",
-    params: MemberParams, body: ChangeRoleBody, errors: [404, 413],
+    params: MemberParams, body: ChangeRoleBody, errors: [404, 409, 413], example: { role: "admin" },
     response: { description: "the membership", schema: JsonObject },
     handler: ({ params, body }, ctx, req) =>
       callAsCaller(req, ctx, (tx) => tx`select public.change_member_role(${params.id}::uuid, ${params.user_id}::uuid, ${body.role}) as result`),
@@ -145,7 +145,7 @@ export const organizationEndpoints = [
   endpoint({
     method: "delete", path: "/admin/orgs/{id}/members/{user_id}", tags, summary: "Remove a member",
     description: "members:manage on it; not a member who outranks the caller, not the last owner. Audited.",
-    params: MemberParams, errors: [404],
+    params: MemberParams, errors: [404, 409],
     response: { description: "removed", schema: z.object({ removed: z.literal(true), organization_id: Uuid, user_id: Uuid }) },
     handler: ({ params }, ctx, req) => callAsCaller(req, ctx, (tx) => tx`select public.remove_member(${params.id}::uuid, ${params.user_id}::uuid) as result`),
   }),
@@ -160,7 +160,7 @@ export const organizationEndpoints = [
   endpoint({
     method: "post", path: "/admin/orgs/{id}/invitations", tags, summary: "Invite someone by email",
     description: "members:manage on it, up to the caller's own rank (quota members_per_org). The answer carries the invitation token once. Audited.",
-    params: IdParams, body: InviteBody, errors: [404, 409, 413],
+    params: IdParams, body: InviteBody, errors: [404, 409, 413], example: { email: "bob@example.com", role: "member" },
     response: { status: 201, description: "the invitation with its token", schema: Invitation.extend({ token: z.string(), organization_id: Uuid }).loose() },
     handler: ({ params, body }, ctx, req) =>
       callAsCaller(req, ctx, (tx) => tx`select public.create_invitation(${params.id}::uuid, ${body.email}, ${body.role}) as result`),

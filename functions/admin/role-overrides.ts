@@ -36,7 +36,7 @@ export const roleOverrideEndpoints = [
   }),
   endpoint({
     method: "put", path: "/admin/users/{id}/role-overrides", tags, summary: "Replace a user's role overrides", description: who,
-    params: IdParams, body: OverridesBody, errors: [404],
+    params: IdParams, body: OverridesBody, errors: [404], example: { paused: false, preserved: ["auditor"], suppressed: [] },
     response: { description: "the stored, normalised overrides", schema: RoleOverrides },
     handler: ({ params, body }, ctx, req) =>
       callAsCaller(req, ctx, (tx) => tx`

@@ -144,7 +144,7 @@ export const userEndpoints = [
   endpoint({
     method: "post", path: "/admin/users", tags, summary: "Create or invite a Supabase Auth user",
     description: `${who} Through Supabase Auth's admin API; optionally into an organization with a role.`,
-    body: CreateUserBody, errors: [400, 404, 409, 413, 502],
+    body: CreateUserBody, errors: [400, 404, 409, 413, 502], example: { email: "carol@example.com", invite: true },
     response: { status: 201, description: "the new user in full", schema: UserDetail },
     handler: ({ body }, ctx, req) => createUser(body, ctx, req),
   }),
@@ -157,7 +157,7 @@ export const userEndpoints = [
   }),
   endpoint({
     method: "patch", path: "/admin/users/{id}", tags, summary: "Edit a user's profile fields and plan", description: who,
-    params: IdParams, body: UpdateUserBody, errors: [400, 404, 413],
+    params: IdParams, body: UpdateUserBody, errors: [400, 404, 413], example: { display_name: "Carol", plan: "pro" },
     response: { description: "the updated profile", schema: JsonObject },
     handler: ({ params, body }, ctx, req) => callAsCaller(req, ctx, (tx) => tx`select public.admin_update_user(${params.id}::uuid, ${tx.json(body)}) as result`),
   }),

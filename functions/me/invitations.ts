@@ -50,7 +50,7 @@ export const invitationEndpoints = [
   endpoint({
     method: "post", path: "/me/invitations/accept", tags, summary: "Accept an invitation",
     description: "Joins the organization with the invitation's role. The invitation must be addressed to the caller's verified email, pending and unexpired, and its inviter must still be allowed to invite with that role; otherwise 403 (audited). Single use. Needs orgs:join. Audited.",
-    body: AcceptInvitation, errors: [400, 409, 413],
+    body: AcceptInvitation, errors: [400, 409, 413], example: { token: "9f2c".repeat(16) },
     response: { description: "the new membership", schema: Membership },
     handler: ({ body }, ctx, req) => callAsCaller(req, ctx, (tx) => tx`select public.accept_invitation(${body.token}) as result`),
   }),

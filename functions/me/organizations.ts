@@ -43,7 +43,7 @@ export const organizationEndpoints = [
   endpoint({
     method: "post", path: "/me/organizations", tags, summary: "Create an organization",
     description: "Creates an organization owned by the caller. A slug or name already taken is 409 naming the field; the plan's organization quota applies (403 quota_exceeded). Needs orgs:create. Audited.",
-    body: CreateOrganization, errors: [400, 409, 413],
+    body: CreateOrganization, errors: [400, 409, 413], example: { name: "Acme", slug: "acme" },
     response: { status: 201, description: "the new organization", schema: Organization },
     handler: ({ body }, ctx, req) =>
       callAsCaller(req, ctx, (tx) => tx`

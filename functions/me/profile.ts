@@ -105,7 +105,7 @@ export const profileEndpoints = [
   endpoint({
     method: "patch", path: "/me", tags, summary: "Edit my profile",
     description: "Changes the caller's editable fields (display_name, avatar_url, company_name, timezone, onboarding_completed); protected fields (email, plan, identity, disabled state, ...) are refused with 422 naming each. Needs profile:write (every user holds it; a personal access token needs the scope). Audited.",
-    body: ProfileChanges, errors: [400, 413],
+    body: ProfileChanges, errors: [400, 413], example: { display_name: "Ada Lovelace", timezone: "Europe/London" },
     response: { description: "the updated profile", schema: Profile },
     handler: ({ body }, ctx, req) => {
       // Only editable fields get past the schema; passed on as given (null included) for SQL to check and store.

@@ -37,7 +37,7 @@ export const tokenEndpoints = [
   }),
   endpoint({
     method: "post", path: "/me/tokens", tags, summary: "Create a personal access token", description: "tokens:manage; the scopes are limited to what the caller holds. Audited.",
-    body: CreateTokenBody, errors: [400, 413],
+    body: CreateTokenBody, errors: [400, 413], example: { name: "ci", scopes: ["org:read"], expires_in_days: 30 },
     response: { status: 201, description: "the token, with its secret (never shown again)", schema: CreatedToken },
     handler: ({ body }, ctx, req) =>
       callAsCaller(req, ctx, (tx) => tx`
