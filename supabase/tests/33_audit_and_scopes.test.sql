@@ -10,26 +10,6 @@ insert into public.profiles (identity_provider, identity_sub, email) values ('ht
 create temp table tokens (name text primary key, token text);
 grant select on tokens to public;
 
--- Runs sql with explicit claims (an edge function's PAT request, an IdP's token).
-create function pg_temp.call_with(claims jsonb, statement text)
-returns jsonb
-language plpgsql
-as $$
-declare
-  result jsonb;
-begin
-  perform set_config('request.jwt.claims', claims::text, true);
-  perform set_config('role', 'authenticated', true);
-  begin
-    execute format('select (%s)::jsonb', statement) into result;
-  exception when others then
-    result := jsonb_build_object('sqlstate', sqlstate, 'message', sqlerrm);
-  end;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return coalesce(result, 'null'::jsonb);
-end;
-$$;
 
 -- Runs a data-changing statement with explicit claims: its first returned value, or the row count.
 create function pg_temp.run_with(claims jsonb, statement text)

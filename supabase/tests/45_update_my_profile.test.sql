@@ -7,56 +7,6 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 \set QUIET on
--- Runs sql as an actor and describes its error: sqlstate, column (the field) and message.
-create function pg_temp.failure(actor text, statement text)
-returns jsonb
-language plpgsql
-as $$
-declare
-  field text;
-begin
-  begin
-    perform pg_temp.become(actor);
-    execute format('select (%s)::jsonb', statement);
-    perform set_config('role', 'none', true);
-    perform set_config('request.jwt.claims', '', true);
-    return '{"sqlstate": "none"}';
-  exception when others then
-    get stacked diagnostics field = column_name;
-    perform set_config('role', 'none', true);
-    perform set_config('request.jwt.claims', '', true);
-    return jsonb_build_object('sqlstate', sqlstate, 'field', nullif(field, ''), 'message', sqlerrm);
-  end;
-end;
-$$;
--- Runs sql with explicit claims (a personal access token's request, as the edge function sets it).
-create function pg_temp.call_with(claims jsonb, statement text)
-returns jsonb
-language plpgsql
-as $$
-declare
-  result jsonb;
-begin
-  perform set_config('request.jwt.claims', claims::text, true);
-  perform set_config('role', 'authenticated', true);
-  begin
-    execute format('select (%s)::jsonb', statement) into result;
-  exception when others then
-    result := jsonb_build_object('sqlstate', sqlstate, 'message', sqlerrm);
-  end;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return coalesce(result, 'null'::jsonb);
-end;
-$$;
-create function pg_temp.token_claims(scopes text[])
-returns jsonb
-language sql
-as $$
-  select jsonb_build_object('sub', pg_temp.actor_id('member_a'), 'role', 'authenticated', 'aud', 'authenticated',
-                            'iss', 'http://127.0.0.1:54321/auth/v1', 'pat_id', 'a0000000-0000-4000-8000-0000000000f1',
-                            'pat_scopes', to_jsonb(scopes))
-$$;
 \set QUIET off
 
 select plan(31);
@@ -117,11 +67,11 @@ select is(pg_temp.failure('member_a', $$public.update_my_profile('{"onboarding_c
   'onboarding_completed cannot be cleared');
 
 -- ── who may ──────────────────────────────────────────────────────────────────
-select is(pg_temp.call_with(pg_temp.token_claims('{org:read}'), $$public.update_my_profile('{"display_name": "Token"}')$$) -> 'error' ->> 'message',
+select is(pg_temp.call_with(pg_temp.token_claims('member_a', 'a0000000-0000-4000-8000-0000000000f1', '{org:read}'), $$public.update_my_profile('{"display_name": "Token"}')$$) -> 'error' ->> 'message',
   'this personal access token lacks the profile:write scope', 'a personal access token without profile:write is refused');
 select ok(exists (select 1 from public.audit_events where action = 'user.update_self' and outcome = 'denied' and actor_type = 'token'
                   and actor_id = pg_temp.actor_id('member_a')), 'the refusal is audited, with the token as actor');
-select is(pg_temp.call_with(pg_temp.token_claims('{profile:write}'), $$public.update_my_profile('{"display_name": "Token"}')$$) ->> 'display_name',
+select is(pg_temp.call_with(pg_temp.token_claims('member_a', 'a0000000-0000-4000-8000-0000000000f1', '{profile:write}'), $$public.update_my_profile('{"display_name": "Token"}')$$) ->> 'display_name',
   'Token', 'a personal access token with profile:write edits the profile');
 select is(pg_temp.call('anon', $$public.update_my_profile('{"display_name": "Anon"}')$$) ->> 'sqlstate', '42501', 'anon cannot call it');
 select is(pg_temp.call('service_role', $$public.update_my_profile('{"display_name": "Service"}')$$) -> 'error' ->> 'message',

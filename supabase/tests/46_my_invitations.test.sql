@@ -5,33 +5,6 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 \set QUIET on
-create function pg_temp.call_with(claims jsonb, statement text)
-returns jsonb
-language plpgsql
-as $$
-declare
-  result jsonb;
-begin
-  perform set_config('request.jwt.claims', claims::text, true);
-  perform set_config('role', 'authenticated', true);
-  begin
-    execute format('select (%s)::jsonb', statement) into result;
-  exception when others then
-    result := jsonb_build_object('sqlstate', sqlstate, 'message', sqlerrm);
-  end;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return coalesce(result, 'null'::jsonb);
-end;
-$$;
-create function pg_temp.invitee_token(scopes text[])
-returns jsonb
-language sql
-as $$
-  select jsonb_build_object('sub', pg_temp.actor_id('invitee'), 'role', 'authenticated', 'aud', 'authenticated',
-                            'iss', 'http://127.0.0.1:54321/auth/v1', 'pat_id', 'c0000000-0000-4000-8000-0000000000f3',
-                            'pat_scopes', to_jsonb(scopes))
-$$;
 insert into public.personal_access_tokens (id, user_id, name, prefix, token_hash, scopes, expires_at) values
   ('c0000000-0000-4000-8000-0000000000f3', pg_temp.actor_id('invitee'), 'invitee token', 'tnt_pat_00000000', '\x03', '{org:read}', now() + interval '1 day');
 -- Besides the fixture's invitation to Acme (no inviter): one from Globex's owner, and ones
@@ -87,11 +60,11 @@ select is(pg_temp.call('invitee', 'public.list_my_invitations()'), '{"email": nu
   'an unverified email matches nothing');
 update public.profiles set email_verified = true where id = pg_temp.actor_id('invitee');
 
-select is(pg_temp.call_with(pg_temp.invitee_token('{org:read}'), 'public.list_my_invitations()') -> 'error' ->> 'message',
+select is(pg_temp.call_with(pg_temp.token_claims('invitee', 'c0000000-0000-4000-8000-0000000000f3', '{org:read}'), 'public.list_my_invitations()') -> 'error' ->> 'message',
   'this personal access token lacks the orgs:join scope', 'a personal access token without orgs:join is refused');
 select ok(exists (select 1 from public.audit_events where action = 'invitation.list_mine' and outcome = 'denied' and actor_type = 'token'
                   and actor_id = pg_temp.actor_id('invitee')), 'the refusal is audited');
-select is(jsonb_array_length(pg_temp.call_with(pg_temp.invitee_token('{orgs:join}'), 'public.list_my_invitations()') -> 'invitations'), 2,
+select is(jsonb_array_length(pg_temp.call_with(pg_temp.token_claims('invitee', 'c0000000-0000-4000-8000-0000000000f3', '{orgs:join}'), 'public.list_my_invitations()') -> 'invitations'), 2,
   'a personal access token with orgs:join lists them');
 \set QUIET on
 create temp table before_listing as select coalesce(max(id), 0) as id from public.audit_events;

@@ -6,54 +6,6 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 \set QUIET on
-create function pg_temp.failure(actor text, statement text)
-returns jsonb
-language plpgsql
-as $$
-declare
-  field text;
-begin
-  begin
-    perform pg_temp.become(actor);
-    execute format('select (%s)::jsonb', statement);
-    perform set_config('role', 'none', true);
-    perform set_config('request.jwt.claims', '', true);
-    return '{"sqlstate": "none"}';
-  exception when others then
-    get stacked diagnostics field = column_name;
-    perform set_config('role', 'none', true);
-    perform set_config('request.jwt.claims', '', true);
-    return jsonb_build_object('sqlstate', sqlstate, 'field', nullif(field, ''), 'message', sqlerrm);
-  end;
-end;
-$$;
-create function pg_temp.call_with(claims jsonb, statement text)
-returns jsonb
-language plpgsql
-as $$
-declare
-  result jsonb;
-begin
-  perform set_config('request.jwt.claims', claims::text, true);
-  perform set_config('role', 'authenticated', true);
-  begin
-    execute format('select (%s)::jsonb', statement) into result;
-  exception when others then
-    result := jsonb_build_object('sqlstate', sqlstate, 'message', sqlerrm);
-  end;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return coalesce(result, 'null'::jsonb);
-end;
-$$;
-create function pg_temp.member_token(scopes text[])
-returns jsonb
-language sql
-as $$
-  select jsonb_build_object('sub', pg_temp.actor_id('member_a'), 'role', 'authenticated', 'aud', 'authenticated',
-                            'iss', 'http://127.0.0.1:54321/auth/v1', 'pat_id', 'a0000000-0000-4000-8000-0000000000f1',
-                            'pat_scopes', to_jsonb(scopes))
-$$;
 \set QUIET off
 
 select plan(12);
@@ -79,7 +31,7 @@ select is((select role from public.memberships where organization_id = 'a0000000
   'owner', 'and the owner stays');
 select is(pg_temp.failure('outsider', $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$) ->> 'sqlstate', 'P0002',
   'leaving an organization you are not a member of is not found');
-select is(pg_temp.call_with(pg_temp.member_token('{org:read}'), $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$) -> 'error' ->> 'message',
+select is(pg_temp.call_with(pg_temp.token_claims('member_a', 'a0000000-0000-4000-8000-0000000000f1', '{org:read}'), $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$) -> 'error' ->> 'message',
   'this personal access token lacks the orgs:join scope', 'a personal access token without orgs:join cannot leave');
 select is(pg_temp.call('member_a', $$public.leave_organization('a0000000-0000-4000-8000-00000000000a')$$),
   jsonb_build_object('removed', true, 'organization_id', 'a0000000-0000-4000-8000-00000000000a', 'user_id', pg_temp.actor_id('member_a')),
