@@ -451,6 +451,9 @@ isOneToOne: false
 "create_personal_access_token":
 { Args: { "expires_in_days": number,"name": string,"scopes": (string)[] }; Returns: Json
                            },
+"database_status":
+{ Args: Record<PropertyKey, never>; Returns: Json
+                           },
 "delete_organization":
 { Args: { "organization_id": string }; Returns: Json
                            },
@@ -499,6 +502,9 @@ isOneToOne: false
 "me":
 { Args: Record<PropertyKey, never>; Returns: Json
                            },
+"metrics":
+{ Args: Record<PropertyKey, never>; Returns: Json
+                           },
 "protect_table":
 { Args: { "column_name"?: string,"read_permission"?: string,"scope"?: string,"target": unknown,"write_permission"?: string }; Returns: Json
                            },
@@ -522,6 +528,9 @@ isOneToOne: false
                            },
 "revoke_platform_role":
 { Args: { "role": string,"user_id": string }; Returns: Json
+                           },
+"rls_report":
+{ Args: Record<PropertyKey, never>; Returns: Json
                            },
 "set_flag_default":
 { Args: { "default_value": Json,"description"?: string,"key": string }; Returns: Json
