@@ -9,8 +9,12 @@ import { ApiError, unauthorized } from "./errors.ts";
 import { claimedIssuer, enrichFromUserInfo, registeredProviders, verifyProviderToken } from "./identity-providers.ts";
 import { looksLikePersonalAccessToken, verifyPersonalAccessToken } from "./personal-access-tokens.ts";
 
-/** Credential kinds a function accepts. `user` covers Supabase Auth, registered third-party and personal access tokens. */
-export type AuthMode = "user" | "publishable" | "secret";
+/**
+ * Credential kinds a function accepts. `user` covers Supabase Auth, registered third-party
+ * and personal access tokens; `none` lets a request without credentials through as anon
+ * (public routes); `metrics` is the METRICS_TOKEN bearer a Prometheus scraper sends.
+ */
+export type AuthMode = "user" | "publishable" | "secret" | "none" | "metrics";
 
 export interface Caller extends DbIdentity {
   mode: AuthMode | "third_party" | "token";
@@ -91,14 +95,28 @@ async function tokenCaller(token: string, sql: Sql, config: FunctionConfig): Pro
   return { mode: "token", role: "authenticated", claims, userId: verified.identity_sub };
 }
 
+/** Constant-time comparison of two secrets (their SHA-256 digests, so lengths leak nothing). */
+async function sameSecret(a: string, b: string): Promise<boolean> {
+  const digest = async (s: string) => new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s)));
+  const [x, y] = await Promise.all([digest(a), digest(b)]);
+  let difference = 0;
+  for (let i = 0; i < x.length; i++) difference |= x[i] ^ y[i];
+  return difference === 0;
+}
+
 export async function authenticate(req: Request, modes: AuthMode[], config: FunctionConfig, sql: Sql, toggles: Toggles): Promise<Caller> {
   const token = bearer(req);
+  if (modes.includes("metrics") && token && config.metricsToken && (await sameSecret(token, config.metricsToken))) {
+    // The metrics scraper is nobody in SQL (anon, which reaches no RPC): only the metrics
+    // endpoint maps it to an identity of its own (functions/admin/metrics.ts).
+    return { mode: "metrics", role: "anon", claims: { role: "anon" }, userId: null };
+  }
   if (modes.includes("user") && token && looksLikePersonalAccessToken(token)) return tokenCaller(token, sql, config);
   if (modes.includes("user")) {
     const thirdParty = await thirdPartyCaller(req, sql, config, toggles);
     if (thirdParty) return thirdParty;
   }
-  const { data, error } = await verifyAuth(req, { auth: modes });
+  const { data, error } = await verifyAuth(req, { auth: modes.filter((mode) => mode !== "metrics") as Exclude<AuthMode, "metrics">[] });
   if (error) {
     if (error.status === 401) throw unauthorized(error.message);
     throw new ApiError(500, "server_misconfigured", "credential verification is not configured", { cause: error });
@@ -114,6 +132,8 @@ export async function authenticate(req: Request, modes: AuthMode[], config: Func
       return { mode: "publishable", role: "anon", claims: { role: "anon" }, userId: null };
     case "secret":
       return { mode: "secret", role: "service_role", claims: { role: "service_role" }, userId: null };
+    case "none":
+      return { mode: "none", role: "anon", claims: { role: "anon" }, userId: null };
     default:
       throw unauthorized();
   }
