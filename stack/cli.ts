@@ -13,7 +13,8 @@ const usage = `usage: tsx stack/cli.ts <command>
   stop             stop every running \`start\` and then the local database
   reset            drop and rebuild the local database (platform layer, migrations, seed)
   token <email>    print an access token for that user, creating the user on first use
-  types            regenerate the generated files: supabase/types/database.ts, client/openapi/*.json, client/types/*.ts`;
+  types            regenerate the generated files: supabase/types/database.ts, client/openapi/*.json, client/types/*.ts,
+                   functions/_shared/migrations.ts`;
 
 function gatewayUrl(): string {
   return process.env.SUPABASE_URL?.replace(/\/+$/, "") || `http://${local.host}:${local.gatewayPort}`;
