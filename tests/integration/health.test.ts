@@ -3,12 +3,21 @@
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair, importJWK } from "jose";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { createHealthClient } from "../../client/index.ts";
+import { shippedMigrations } from "../../functions/_shared/migrations.ts";
+import { loadConfig, readToggles } from "../../functions/_shared/config.ts";
+import type { Sql } from "../../functions/_shared/db.ts";
+import { ApiError } from "../../functions/_shared/errors.ts";
+import { health as healthHandler } from "../../functions/health/handler.ts";
 import { local } from "../../stack/settings.ts";
 import type { ProjectKeys } from "../../stack/keys.ts";
-import { authService, functionUrl, stack, uniqueEmail } from "../helpers/stack.ts";
+import { startExtraFunction } from "../helpers/ops.ts";
+import { authService, connect, functionUrl, stack, uniqueEmail } from "../helpers/stack.ts";
 
 const auth = authService();
+const sql = connect();
 const health = functionUrl("health");
+const ready = functionUrl("health/ready");
 
 async function projectSigner() {
   const keys = JSON.parse(readFileSync(local.keysFile, "utf8")) as ProjectKeys;
@@ -169,5 +178,81 @@ describe("gateway", () => {
   it("answers 404 for a function that is not registered", async () => {
     const res = await fetch(functionUrl("no-such-function"));
     expect(res.status).toBe(404);
+  });
+});
+
+describe("health: toggles (SPEC F15)", () => {
+  it("GET /health reports the four toggles, all on by default", async () => {
+    const client = createHealthClient({ url: stack.url, apikey: stack.publishableKey });
+    const { data, response } = await client.GET("/health");
+    expect(response.status).toBe(200);
+    expect(data!.toggles).toEqual({ USER_MGMT_CORE: true, USER_MGMT_UI: true, USER_MGMT_ENFORCE: true, USER_MGMT_RLS_ENFORCE: true });
+  });
+
+  it("reports what the function's environment says: 1/true/yes/on (any case) are on, anything else off; RLS enforcement inherits ENFORCE", async () => {
+    const fn = await startExtraFunction("health", { USER_MGMT_CORE: "0", USER_MGMT_UI: " YES ", USER_MGMT_ENFORCE: "off", USER_MGMT_RLS_ENFORCE: "" });
+    const res = await fetch(fn.url("health"), { headers: { apikey: stack.publishableKey } });
+    expect((await res.json()).toggles).toEqual({ USER_MGMT_CORE: false, USER_MGMT_UI: true, USER_MGMT_ENFORCE: false, USER_MGMT_RLS_ENFORCE: false });
+    await fn.stop();
+  });
+
+  it("USER_MGMT_RLS_ENFORCE set wins over ENFORCE", async () => {
+    const fn = await startExtraFunction("health", { USER_MGMT_ENFORCE: "false", USER_MGMT_RLS_ENFORCE: "On" });
+    const res = await fetch(fn.url("health"), { headers: { apikey: stack.publishableKey } });
+    expect((await res.json()).toggles).toMatchObject({ USER_MGMT_ENFORCE: false, USER_MGMT_RLS_ENFORCE: true });
+    await fn.stop();
+  });
+});
+
+describe("health: readiness", () => {
+  it("GET /health/ready: the database answers and every shipped migration is applied", async () => {
+    const res = await fetch(ready, { headers: { apikey: stack.publishableKey } });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    const [applied] = await sql`select count(*)::int as n from supabase_migrations.schema_migrations`;
+    expect(body).toMatchObject({
+      status: "ready",
+      database: { ok: true },
+      migrations: { current: true, shipped: shippedMigrations.length, applied: applied.n, newer_applied: [], latest_shipped: shippedMigrations.at(-1)!.version },
+    });
+  });
+
+  it("needs a credential like /health: none at all is 401", async () => {
+    await expectUnauthorized(await fetch(ready));
+  });
+
+  it("is 503 naming the missing migrations when one the functions ship is not applied", async () => {
+    const missing = shippedMigrations.at(-1)!;
+    const applied = shippedMigrations.slice(0, -1).map((m) => m.version);
+    // The handler itself, with a database that has every migration but the newest.
+    const stub = (() => Promise.resolve([{ versions: applied }])) as unknown as Sql;
+    const ctx = {
+      caller: { mode: "publishable" as const, role: "anon" as const, claims: { role: "anon" }, userId: null },
+      sql: stub,
+      config: { ...loadConfig({ SUPABASE_URL: stack.url, SUPABASE_DB_URL: stack.dbUrl, SUPABASE_SECRET_KEYS: JSON.stringify({ default: stack.secretKey }) }), checkResponses: true },
+      toggles: readToggles({}),
+      debugId: "test",
+    };
+    const failure = await Promise.resolve(healthHandler(new Request("http://function/health/ready"), ctx)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApiError);
+    expect(failure).toMatchObject({ status: 503, code: "not_ready" });
+    expect((failure as ApiError).message).toContain(`${missing.version}_${missing.name}`);
+  });
+
+  it("is 503 (unavailable) with a JSON error when the database cannot be reached", async () => {
+    const fn = await startExtraFunction("health", { SUPABASE_DB_URL: "postgresql://postgres:postgres@127.0.0.1:1/postgres" });
+    const res = await fetch(fn.url("health/ready"), { headers: { apikey: stack.publishableKey } });
+    expect(res.status).toBe(503);
+    const body = await res.json();
+    expect(body.error).toMatchObject({ code: "unavailable", debug_id: res.headers.get("x-debug-id") });
+    await fn.stop();
+  });
+
+  it("other methods get 405 with allow; the OpenAPI document is served", async () => {
+    const res = await fetch(ready, { method: "DELETE", headers: { apikey: stack.publishableKey } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET");
+    const doc = await (await fetch(functionUrl("health/openapi.json"), { headers: { apikey: stack.publishableKey } })).json();
+    expect(Object.keys(doc.paths)).toEqual(["/health", "/health/ready"]);
   });
 });
