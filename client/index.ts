@@ -3,9 +3,11 @@
 // console call the API with, so they can only send what the API documents.
 import createClient, { type Middleware } from "openapi-fetch";
 import type { paths as AdminPaths } from "./types/admin.ts";
+import type { paths as HealthPaths } from "./types/health.ts";
 import type { paths as MePaths } from "./types/me.ts";
+import type { paths as PlansPaths } from "./types/plans.ts";
 
-export type { AdminPaths, MePaths };
+export type { AdminPaths, HealthPaths, MePaths, PlansPaths };
 
 export interface ClientOptions {
   /** The project URL: http://127.0.0.1:54321 locally, https://<ref>.supabase.co hosted. */
@@ -36,3 +38,6 @@ function client<Paths extends object>(options: ClientOptions) {
 
 export const createAdminClient = (options: ClientOptions) => client<AdminPaths>(options);
 export const createMeClient = (options: ClientOptions) => client<MePaths>(options);
+export const createHealthClient = (options: ClientOptions) => client<HealthPaths>(options);
+/** The public plan catalog: no token needed (pass the publishable key as apikey, or nothing). */
+export const createPlansClient = (options: ClientOptions) => client<PlansPaths>(options);

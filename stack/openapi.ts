@@ -5,11 +5,13 @@
 import path from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
 import { adminApi } from "../functions/admin/handler.ts";
+import { healthApi } from "../functions/health/handler.ts";
 import { meApi } from "../functions/me/handler.ts";
+import { plansApi } from "../functions/plans/handler.ts";
 import { projectRoot } from "./settings.ts";
 
 /** Every function with an OpenAPI document, by the name the client uses. */
-const apis = { admin: adminApi, me: meApi };
+const apis = { admin: adminApi, me: meApi, health: healthApi, plans: plansApi };
 
 export interface GeneratedFile {
   file: string;

@@ -2,4 +2,4 @@
 import { defineFunction } from "../_shared/http.ts";
 import { admin } from "./handler.ts";
 
-export default defineFunction({ name: "admin", auth: ["user", "secret"], handler: admin, publicPaths: ["/admin/openapi.json"], core: true });
+export default defineFunction({ name: "admin", auth: ["user", "secret", "metrics"], handler: admin, publicPaths: ["/admin/openapi.json"], core: true });
