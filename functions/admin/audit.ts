@@ -48,7 +48,16 @@ const filterShape = {
   until: DateTime.optional().meta({ description: "events before this time" }),
 };
 
-const rangeIsOrdered = (q: { since?: string; until?: string }) => !q.since || !q.until || Date.parse(q.since) < Date.parse(q.until);
+/** An ISO 8601 instant as [milliseconds since the epoch, the fraction below a millisecond]: PostgreSQL keeps microseconds. */
+function instant(iso: string): [number, number] {
+  const fraction = /\.(\d+)/.exec(iso)?.[1] ?? "";
+  return [Date.parse(iso), Number(`0.${fraction.slice(3) || "0"}`)];
+}
+const rangeIsOrdered = (q: { since?: string; until?: string }) => {
+  if (!q.since || !q.until) return true;
+  const [since, until] = [instant(q.since), instant(q.until)];
+  return since[0] < until[0] || (since[0] === until[0] && since[1] < until[1]);
+};
 const rangeProblem = { message: "must be later than since", path: ["until"] };
 
 const AuditQuery = z.strictObject({ ...filterShape, ...PageQuery }).refine(rangeIsOrdered, rangeProblem);
@@ -84,11 +93,13 @@ interface Page {
 type Filters = z.output<typeof ExportQuery>;
 
 function listPage(req: Request, ctx: Context, filters: Filters, cursor: number | null, pageSize: number): Promise<Page> {
+  // The times go as text: postgres.js would send a timestamptz parameter through a JS Date,
+  // cutting the microseconds PostgreSQL keeps.
   return callAsCaller<Page>(req, ctx, (tx) => tx`
     select public.list_audit_events(
       ${filters.actor ?? null}::uuid, ${filters.action ?? null}::text, ${filters.org ?? null}::uuid,
       ${filters.target_type ?? null}::text, ${filters.target_id ?? null}::text,
-      ${filters.since ?? null}::timestamptz, ${filters.until ?? null}::timestamptz,
+      ${filters.since ?? null}::text::timestamptz, ${filters.until ?? null}::text::timestamptz,
       ${cursor}::bigint, ${pageSize}::integer) as result`);
 }
 

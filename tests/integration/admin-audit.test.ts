@@ -74,6 +74,12 @@ describe("GET /admin/audit", () => {
     expect(ids).toHaveLength(2);
   });
 
+  it("a range is compared to the microsecond, as the database keeps it", async () => {
+    const res = await list({ action, since: "2026-12-01T00:00:00.000001Z", until: "2026-12-01T00:00:00.000002+00:00" });
+    expect(res.status).toBe(200);
+    expect((await res.json()).events).toEqual([]);
+  });
+
   it("filters by actor: a user's own refused attempts", async () => {
     const refused = await list({ action }, plain.token);
     expect(refused.status).toBe(403);
@@ -154,6 +160,7 @@ describe("GET /admin/audit", () => {
     ["target_id", { target_id: "x".repeat(501) }],
     ["since", { since: "yesterday" }],
     ["until", { since: "2026-12-02T00:00:00Z", until: "2026-12-01T00:00:00Z" }],
+    ["until", { since: "2026-12-01T00:00:00.000002Z", until: "2026-12-01T00:00:00.000001Z" }],
     ["page_size", { page_size: 0 }],
     ["page_size", { page_size: 201 }],
     ["page_size", { page_size: "many" }],
