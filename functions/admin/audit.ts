@@ -163,17 +163,23 @@ export const auditEndpoints = [
         {
           async pull(controller) {
             try {
-              const page: Page = pending ?? (await listPage(req, ctx, filters, cursor, EXPORT_PAGE_SIZE));
-              pending = null;
-              if (page.events.length > 0) {
-                controller.enqueue(encoder.encode(page.events.map((event) => `${JSON.stringify(event)}\n`).join("")));
-                exported += page.events.length;
-              }
-              if (page.next_cursor === null) {
-                controller.close();
-                log({ level: "info", debug_id: ctx.debugId, event: "audit_export", exported, complete: true });
-              } else {
+              // Until this pull has given the client something: a line, or the end.
+              for (;;) {
+                const page: Page = pending ?? (await listPage(req, ctx, filters, cursor, EXPORT_PAGE_SIZE));
+                pending = null;
+                if (page.next_cursor === null) {
+                  if (page.events.length > 0) controller.enqueue(encoder.encode(page.events.map((event) => `${JSON.stringify(event)}\n`).join("")));
+                  exported += page.events.length;
+                  controller.close();
+                  log({ level: "info", debug_id: ctx.debugId, event: "audit_export", exported, complete: true });
+                  return;
+                }
                 cursor = page.next_cursor;
+                if (page.events.length > 0) {
+                  controller.enqueue(encoder.encode(page.events.map((event) => `${JSON.stringify(event)}\n`).join("")));
+                  exported += page.events.length;
+                  return;
+                }
               }
             } catch (error) {
               const apiError = asApiError(error);

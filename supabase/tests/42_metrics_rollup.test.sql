@@ -81,6 +81,9 @@ select is((select count(*) from jsonb_each_text((select counters from snapshots 
 update public.profiles set disabled_at = now() where id = pg_temp.actor_id('outsider');
 update public.profiles set last_login_at = now() - interval '1 hour' where id in (pg_temp.actor_id('member_a'), pg_temp.actor_id('viewer_a'));
 update public.profiles set last_login_at = now() - interval '2 days' where id = pg_temp.actor_id('owner_a');
+-- One revoked token and one expired invitation, which the gauges leave out.
+update public.personal_access_tokens set revoked_at = now() where id = 'b0000000-0000-4000-8000-0000000000f2';
+update public.invitations set expires_at = now() - interval '1 minute' where id = 'b0000000-0000-4000-8000-0000000000e2';
 create temp table scraped as select pg_temp.call('platform_admin', 'public.metrics()') as m;
 select is(
   (select jsonb_build_object(

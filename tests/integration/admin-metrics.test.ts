@@ -95,15 +95,34 @@ describe("GET /admin/metrics", () => {
     expect(m.has("tenantry_invitations_pending")).toBe(true);
   });
 
-  it("counters only grow, and concurrent scrapes count each new event exactly once", async () => {
+  it("counters only grow, and concurrent scrapes queue on the rollup's watermark, counting each new event exactly once", async () => {
     const key = `tenantry_audit_events_total{action="${action}",outcome="success"}`;
     const before = (await scrape()).get(key)!;
-    await sql`select private.audit(${action}, null) from generate_series(1, 50)`;
-    const concurrent = await Promise.all(Array.from({ length: 8 }, () => scrape()));
-    for (const m of concurrent) expect(m.get(key)).toBe(before + 50);
-    expect((await scrape()).get(key)).toBe(before + 50);
+    await sql`select private.audit(${action}, null) from generate_series(1, 100)`;
+    // Hold the watermark row, so the scrapes are all in the database at once when it is released.
+    const lock = await sql.reserve();
+    let scrapes: Promise<Map<string, number>[]>;
+    try {
+      await lock`begin`;
+      await lock`select last_id from private.audit_rollup_state for update`;
+      scrapes = Promise.all(Array.from({ length: 4 }, () => scrape()));
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const [row] = await sql`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%public.metrics()%' and pid <> pg_backend_pid()`;
+        if (row.n >= 2) break;
+        if (Date.now() > deadline) throw new Error("the scrapes never waited on the watermark");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await lock`rollback`;
+      lock.release();
+    }
+    for (const m of await scrapes) expect(m.get(key)).toBe(before + 100);
+    expect((await scrape()).get(key)).toBe(before + 100);
     const [row] = await sql`select count(*)::int as n from public.audit_events where action = ${action} and outcome = 'success'`;
-    expect(before + 50).toBe(row.n);
+    expect(before + 100).toBe(row.n);
   });
 
   it("a user without users:admin gets 403, and the refusal is audited", async () => {
