@@ -284,6 +284,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit events
+         * @description Newest first, filtered by actor, action, organization, target and time range; cursor pagination. Needs audit:read (a personal access token: the audit:read scope): organization admins and owners see their organizations' events, platform auditors all. A refusal is audited.
+         */
+        get: operations["getAdminAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify the audit hash chain
+         * @description Checks every event from the retention checkpoint and, when given, that a head exported earlier is still there with its hash. Needs platform audit:read (a personal access token: the audit:read scope). A refusal is audited.
+         */
+        get: operations["getAdminAuditVerify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export audit events (NDJSON)
+         * @description Every event of a time range that matches the filters, newest first, one JSON object per line (application/x-ndjson), streamed page by page (500 events per page, each read in its own short transaction), so any range streams in constant memory. Without until, the range ends when the export starts. Needs audit:read like GET /admin/audit; a refusal before the first line is a 403 (audited). If reading fails midway (e.g. the caller lost audit:read), the last line is {"error": {...}} instead of an event.
+         */
+        get: operations["getAdminAuditExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/rls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Row-level security report
+         * @description Every table of the schemas the Data API exposes: RLS enabled and forced, policies, grants, whether protect_table manages it (and what it would change), exposed tables without RLS flagged. Needs rls:manage (a personal access token: the rls:manage scope). A refusal is audited.
+         */
+        get: operations["getAdminRls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/rls/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable RLS: apply protect_table to every registered table
+         * @description Applies protect_table again, with the arguments it was registered with, to every registered table, each in its own transaction (audited as rls.protect_table), streaming one JSON line per table (application/x-ndjson). Needs rls:manage (a personal access token: the rls:manage scope). A refusal before the first line is a 403 (audited); a refusal midway ends the stream with a refused line.
+         */
+        post: operations["postAdminRlsApply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/status/db": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Database status
+         * @description Server version, migrations applied (supabase_migrations.schema_migrations) against those these functions ship, extensions and the row-level security summary. Needs rls:manage (a personal access token: the rls:manage scope). A refusal is audited.
+         */
+        get: operations["getAdminStatusDb"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Text exposition format 0.0.4. Needs users:admin (a personal access token: the users:admin scope), or the METRICS_TOKEN secret as a bearer token (Prometheus `authorization: {credentials: ...}`). Users by provider and status, sign-ins in the last 24 h, provisioning failures, active tokens, pending invitations, audit events and denials by action. A refusal is audited.
+         */
+        get: operations["getAdminMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -612,6 +752,179 @@ export interface components {
             email: string;
             /** @default member */
             role?: string;
+        };
+        AuditEvent: {
+            id: number;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            occurred_at: string;
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            actor_id: string | null;
+            /** @enum {string} */
+            actor_type: "user" | "token" | "service" | "operator" | "system";
+            action: string;
+            /** @enum {string} */
+            outcome: "success" | "denied";
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            organization_id: string | null;
+            target_type: string | null;
+            target_id: string | null;
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description the request's debug id, as the request stated it */
+            request_id: string | null;
+            ip: string | null;
+            user_agent: string | null;
+            /** @description state before the change, when it has one (null otherwise) */
+            before?: unknown;
+            /** @description state after the change, when it has one (null otherwise) */
+            after?: unknown;
+            /** @description the event's link in the hash chain (hex) */
+            hash: string;
+        };
+        AuditVerification: {
+            ok: boolean;
+            events_checked?: number;
+            /** @description where verification starts (the retention checkpoint) */
+            checkpoint_id?: number | null;
+            /** @description export it and pass it back later to detect removal of events up to it */
+            head?: {
+                id: number | null;
+                hash: string;
+                /**
+                 * @description ISO 8601 timestamp
+                 * @example 2026-12-01T09:00:00Z
+                 */
+                at: string;
+            };
+            first_bad_event_id?: number;
+            reason?: string;
+        };
+        RlsReport: {
+            /** @description the schemas the Data API exposes (pgrst.db_schemas: config.toml [api] schemas) */
+            schemas: string[];
+            tables: components["schemas"]["RlsTable"][];
+            /** @description registered tables that no longer exist */
+            missing_protected_tables: string[];
+            summary: components["schemas"]["RlsSummary"];
+        };
+        RlsTable: {
+            schema: string;
+            name: string;
+            /** @description schema-qualified, quoted where needed */
+            table: string;
+            /** @enum {string} */
+            kind: "table" | "partitioned table";
+            rls_enabled: boolean;
+            rls_forced: boolean;
+            policies: {
+                name: string;
+                /** @enum {string} */
+                command: "select" | "insert" | "update" | "delete" | "all";
+                permissive: boolean;
+                roles: string[];
+                using: string | null;
+                with_check: string | null;
+            }[];
+            /** @description what the API roles may do (table or column grants) */
+            grants: {
+                anon: ("select" | "insert" | "update" | "delete")[];
+                authenticated: ("select" | "insert" | "update" | "delete")[];
+            };
+            /** @description one of Tenantry's own tables (its policies come from its migrations) */
+            tenantry_managed: boolean;
+            /** @description protect_table manages it (registered) */
+            protected: boolean;
+            /** @description the arguments protect_table was applied with */
+            protection: {
+                /** @enum {string} */
+                scope: "owner" | "org";
+                column: string;
+                read_permission: string;
+                write_permission: string;
+                /**
+                 * @description ISO 8601 timestamp
+                 * @example 2026-12-01T09:00:00Z
+                 */
+                registered_at: string;
+                /**
+                 * @description ISO 8601 timestamp
+                 * @example 2026-12-01T09:00:00Z
+                 */
+                applied_at: string;
+            } | null;
+            /** @description for a registered table: what protect_table would change now (empty: nothing) */
+            drift: string[] | null;
+            /** @description anon or authenticated can reach it and RLS is off */
+            exposed_without_rls: boolean;
+        };
+        RlsSummary: {
+            tables: number;
+            rls_enabled: number;
+            rls_forced: number;
+            /** @description tables registered with protect_table */
+            protected: number;
+            /** @description registered tables protect_table would change now */
+            drifted: number;
+            exposed_without_rls: number;
+            exposed_without_rls_tables: string[];
+        };
+        RlsApplyLine: {
+            table: string;
+            /** @enum {string} */
+            status: "applied" | "missing" | "failed" | "refused";
+            /** @description protect_table's report: rls_was_enabled, policies_created, ... */
+            report?: {
+                [key: string]: unknown;
+            };
+            error?: {
+                code: string;
+                message: string;
+                debug_id: string;
+            };
+        };
+        DatabaseStatus: {
+            server_version: string;
+            server_version_num: number;
+            /** @description version(): build and platform */
+            version: string;
+            database: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            time: string;
+            migrations: {
+                /** @description every shipped migration is applied */
+                current: boolean;
+                shipped: number;
+                applied: number;
+                latest_shipped: string | null;
+                latest_applied: string | null;
+                /** @description shipped but not applied (run supabase db push) */
+                missing: {
+                    version: string;
+                    name: string;
+                }[];
+                /** @description applied but not shipped with these functions (a newer deployment's) */
+                newer_applied: string[];
+            };
+            extensions: {
+                name: string;
+                version: string;
+                schema: string;
+                default_version: string | null;
+            }[];
+            rls: components["schemas"]["RlsSummary"];
         };
     };
     responses: never;
@@ -2716,6 +3029,509 @@ export interface operations {
             };
             /** @description conflict with existing data (`field` names the column) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAudit: {
+        parameters: {
+            query?: {
+                /** @description the acting user's profile id */
+                actor?: string;
+                action?: string;
+                /** @description the organization the event belongs to */
+                org?: string;
+                /** @description e.g. user, organization, table, token */
+                target_type?: string;
+                target_id?: string;
+                /** @description events at or after this time */
+                since?: string;
+                /** @description events before this time */
+                until?: string;
+                /** @description opaque: the next_cursor of the previous page */
+                cursor?: string;
+                /** @description rows per page (1–200) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: components["schemas"]["AuditEvent"][];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description malformed input: invalid JSON, a forged or foreign cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAuditVerify: {
+        parameters: {
+            query?: {
+                /** @description the id of a head exported earlier (verify's head.id) */
+                expected_head_id?: number;
+                /** @description that head's hash (verify's head.hash) */
+                expected_head_hash?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok with the current head, or the first bad event and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminAuditExport: {
+        parameters: {
+            query?: {
+                /** @description the acting user's profile id */
+                actor?: string;
+                action?: string;
+                /** @description the organization the event belongs to */
+                org?: string;
+                /** @description e.g. user, organization, table, token */
+                target_type?: string;
+                target_id?: string;
+                /** @description events at or after this time */
+                since?: string;
+                /** @description events before this time */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one AuditEvent per line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["AuditEvent"];
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminRls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RlsReport"];
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAdminRlsApply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one RlsApplyLine per registered table */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["RlsApplyLine"];
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminStatusDb: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the database's state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatabaseStatus"];
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid input (`fields` names every offending field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the database is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAdminMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the metrics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller may not do this (the refusal is audited) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description method not allowed (see the allow header) */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };

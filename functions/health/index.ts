@@ -2,4 +2,4 @@
 import { defineFunction } from "../_shared/http.ts";
 import { health } from "./handler.ts";
 
-export default defineFunction({ name: "health", auth: ["user", "secret", "publishable"], handler: health });
+export default defineFunction({ name: "health", auth: ["user", "secret", "publishable"], handler: health, publicPaths: ["/health/openapi.json"] });

@@ -27,8 +27,12 @@ const operations = readdirSync(path.join(projectRoot, "client", "openapi"))
 
 /** Needs no token scope: it shows what the token may use. */
 const NO_SCOPE = new Set(["GET /me"]);
-/** Every signed-in user may: their own account, creating organizations (orgs:create), listing the organizations they read. */
-const ANY_USER = (name: string) => / \/me(\/|$)/.test(name) || name === "POST /admin/orgs" || name === "GET /admin/orgs";
+/**
+ * Every signed-in user may: their own account, creating organizations (orgs:create), listing the organizations they read,
+ * reading and exporting the audit events of organizations where they hold audit:read (every user owns a personal one).
+ */
+const ANY_USER = (name: string) =>
+  / \/me(\/|$)/.test(name) || ["POST /admin/orgs", "GET /admin/orgs", "GET /admin/audit", "GET /admin/audit/export"].includes(name);
 
 /** Path parameters name real rows (an organization of the admin's, its invitation), so refusals are about permissions, not absence. */
 const sample: Record<string, string> = { role: "reader" };
