@@ -10,6 +10,7 @@ import { callAsCaller } from "../_shared/rpc.ts";
 
 interface MetricsRow {
   users: { provider: string; status: string; users: number; signed_in_24h: number }[];
+  users_age_seconds: number;
   provisioning_failures: number;
   active_tokens: number;
   invitations_pending: number;
@@ -46,6 +47,8 @@ export function renderMetrics(m: MetricsRow, scrapeSeconds: number): string {
       m.users.map((u) => [{ provider: u.provider, status: u.status }, u.users]))
     .metric("tenantry_sign_ins_24h", "gauge", "Users who signed in within the last 24 hours, by identity provider.",
       [...signedIn].map(([provider, n]) => [{ provider }, n]))
+    .metric("tenantry_users_age_seconds", "gauge", "How old the two user gauges above are (recomputed by a scrape when older than 30 s: a pass over every profile).",
+      [[{}, Math.round(m.users_age_seconds * 1000) / 1000]])
     .metric("tenantry_provisioning_failures", "gauge", "Supabase Auth users whose provisioning failed and is not repaired yet.",
       [[{}, m.provisioning_failures]])
     .metric("tenantry_personal_access_tokens_active", "gauge", "Personal access tokens neither revoked nor expired.", [[{}, m.active_tokens]])

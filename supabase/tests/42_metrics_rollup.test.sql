@@ -35,7 +35,7 @@ language sql
 as $$ insert into snapshots values (name, pg_temp.counters(), (select last_id from private.audit_rollup_state)) $$;
 \set QUIET off
 
-select plan(22);
+select plan(24);
 
 select is((select last_id from private.audit_rollup_state), (select max(id) from public.audit_events),
   'after an advance the watermark is the newest event');
@@ -78,6 +78,7 @@ select is((select count(*) from jsonb_each_text((select counters from snapshots 
   'no counter went down');
 
 -- ── public.metrics() ─────────────────────────────────────────────────────────
+update private.metrics_gauges set max_age = interval '0';
 update public.profiles set disabled_at = now() where id = pg_temp.actor_id('outsider');
 update public.profiles set last_login_at = now() - interval '1 hour' where id in (pg_temp.actor_id('member_a'), pg_temp.actor_id('viewer_a'));
 update public.profiles set last_login_at = now() - interval '2 days' where id = pg_temp.actor_id('owner_a');
@@ -111,6 +112,17 @@ select is(
   '... a disabled user under disabled, sign-ins within 24 hours counted per status');
 select ok((select m -> 'users' from scraped) @> '[{"status": "disabled", "users": 1}]', '... (the disabled fixture user)');
 select ok(pg_temp.call('service_role', 'public.metrics()') ? 'audit_events', 'the secret key (and so the metrics token) may scrape');
+
+-- The user gauges are kept for max_age, then recomputed.
+update private.metrics_gauges set max_age = interval '1 hour', computed_at = now() - interval '10 minutes';
+update public.profiles set disabled_at = now() where id = pg_temp.actor_id('viewer_a');
+select ok(pg_temp.call('platform_admin', 'public.metrics()') -> 'users' @> '[{"status": "disabled", "users": 1}]'
+          and (pg_temp.call('platform_admin', 'public.metrics()') ->> 'users_age_seconds')::numeric = 600,
+  'younger than max_age, the user gauges are read as computed, with their age');
+update private.metrics_gauges set computed_at = now() - interval '61 minutes';
+select ok(pg_temp.call('platform_admin', 'public.metrics()') -> 'users' @> '[{"status": "disabled", "users": 2}]'
+          and (pg_temp.call('platform_admin', 'public.metrics()') ->> 'users_age_seconds')::numeric = 0,
+  'older, the scrape recomputes them');
 select is(pg_temp.call('auditor', 'public.metrics()') -> 'error' ->> 'code', 'forbidden', 'without users:admin a scrape is refused ...');
 select ok(exists (select 1 from public.audit_events where action = 'metrics.read' and outcome = 'denied' and actor_id = pg_temp.actor_id('auditor')),
   '... and the refusal audited');

@@ -23,12 +23,15 @@ beforeAll(async () => {
       (${provider}, 'stale', 'stale@example.test', now() - interval '2 days', null, now()),
       (${provider}, 'disabled', 'disabled@example.test', now() - interval '3 hours', now(), now()),
       (${provider}, 'half', 'half@example.test', null, null, null)`;
+  // The user gauges are recomputed on every scrape while these tests run (they are kept 30 s by default).
+  await sql`update private.metrics_gauges set max_age = interval '0'`;
   await sql`select private.audit(${action}, null) from generate_series(1, 4)`;
   await sql`select private.audit(${action}, null, 'thing', 'x', '{}', 'denied') from generate_series(1, 2)`;
 });
 
 afterAll(async () => {
   await sql`delete from public.profiles where identity_provider = ${provider}`;
+  await sql`update private.metrics_gauges set max_age = interval '30 seconds'`;
 });
 
 /** `name{labels}` → value, for every sample line of an exposition. */
@@ -55,7 +58,7 @@ describe("GET /admin/metrics", () => {
     expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
     const text = await res.text();
     for (const [name, type] of [
-      ["tenantry_users", "gauge"], ["tenantry_sign_ins_24h", "gauge"], ["tenantry_provisioning_failures", "gauge"],
+      ["tenantry_users", "gauge"], ["tenantry_sign_ins_24h", "gauge"], ["tenantry_users_age_seconds", "gauge"], ["tenantry_provisioning_failures", "gauge"],
       ["tenantry_personal_access_tokens_active", "gauge"], ["tenantry_invitations_pending", "gauge"],
       ["tenantry_audit_events_total", "counter"], ["tenantry_denials_total", "counter"],
     ]) {
