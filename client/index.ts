@@ -12,9 +12,9 @@ export type { AdminPaths, HealthPaths, MePaths, PlansPaths };
 export interface ClientOptions {
   /** The project URL: http://127.0.0.1:54321 locally, https://<ref>.supabase.co hosted. */
   url: string;
-  /** An access token, a personal access token or the secret key; called per request so it may refresh. */
+  /** An access token or a personal access token; called per request so it may refresh. (The secret key goes in `apikey`.) */
   token?: string | (() => string | undefined | Promise<string | undefined>);
-  /** The publishable key, sent as `apikey` (the platform's gateway wants one). */
+  /** An API key, sent as `apikey`: the publishable key (the platform's gateway wants one), or the secret key for server-side operators. */
   apikey?: string;
   fetch?: typeof fetch;
 }

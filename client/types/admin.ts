@@ -276,7 +276,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke an invitation
-         * @description members:manage on the invitation's organization. Audited.
+         * @description members:manage on the organization; an invitation of another organization is not found, one already accepted or revoked a 409. Audited.
          */
         delete: operations["deleteAdminOrgsIdInvitationsInvitationId"];
         options?: never;
@@ -661,13 +661,14 @@ export interface components {
             updated_at: string;
         };
         CreateOrganizationInput: {
+            /** @description unique, case-insensitively */
             name: string;
             /**
              * @description derived from the name when left out
              * @example acme
              */
             slug?: string;
-            description?: string;
+            description?: string | null;
         };
         OrganizationDetail: {
             organization: components["schemas"]["Organization"];
@@ -728,8 +729,12 @@ export interface components {
             created_at: string;
         };
         UpdateOrganizationInput: {
+            /** @description unique, case-insensitively */
             name?: string;
-            /** @example acme */
+            /**
+             * @description unique; normalised (lower case, spaces, dots and underscores to hyphens) to 1–48 letters, digits and inner hyphens
+             * @example acme
+             */
             slug?: string;
             description?: string;
         };

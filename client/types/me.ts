@@ -353,9 +353,9 @@ export interface components {
             slug: string;
             name: string;
             description: string | null;
+            plan: string;
             is_default: boolean;
             is_personal: boolean;
-            plan: string;
             /**
              * Format: uuid
              * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
@@ -371,13 +371,14 @@ export interface components {
              * @example 2026-12-01T09:00:00Z
              */
             updated_at: string;
-        } & {
-            [key: string]: unknown;
         };
         CreateOrganizationInput: {
             /** @description unique, case-insensitively */
             name: string;
-            /** @description unique; normalised (lower case, spaces, dots and underscores to hyphens) to 1–48 letters, digits and inner hyphens; derived from the name when left out */
+            /**
+             * @description derived from the name when left out
+             * @example acme
+             */
             slug?: string;
             description?: string | null;
         };

@@ -5,7 +5,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { Hono } from "hono";
 import { z } from "zod";
-import { ApiError, methodNotAllowed, notFound } from "./errors.ts";
+import { ApiError, invalidInput, methodNotAllowed, notFound, type FieldProblem } from "./errors.ts";
 import { json, type Context, type Handler } from "./http.ts";
 import { parseWith, readJson, readQuery } from "./validation.ts";
 
@@ -36,8 +36,8 @@ export interface Endpoint<P extends AnyObject | undefined = AnyObject | undefine
   errors?: number[];
   /** A valid body, shown in the document and sent by the caller-state tests. */
   example?: z.input<NonNullable<B>>;
-  /** No credentials needed (the publishable key is enough). */
-  public?: boolean;
+  /** Who may call without a user: `apikey` — any API key, the publishable one included; `anyone` — no credential at all. */
+  open?: "apikey" | "anyone";
   /** Answers JSON matching `response.schema` (checked in tests: TENANTRY_CHECK_RESPONSES), or a Response of its own. */
   handler: (input: Input<P, Q, B>, ctx: Context, req: Request) => Promise<unknown>;
 }
@@ -76,6 +76,27 @@ const COMMON_ERRORS = [401, 403, 405, 422, 503];
 
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
 
+/** Path, query and body, each checked by its schema; a 422 names every field at fault in all three. */
+async function readInput(spec: Endpoint, req: Request, params: Record<string, string>) {
+  const problems: FieldProblem[] = [];
+  const part = async <T>(read: () => T | Promise<T>): Promise<T | undefined> => {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 422 && error.details.fields)) throw error;
+      problems.push(...error.details.fields);
+      return undefined;
+    }
+  };
+  const input = {
+    params: spec.params ? await part(() => parseWith(spec.params!, params)) : undefined,
+    query: spec.query ? await part(() => readQuery(req, spec.query!)) : undefined,
+    body: spec.body ? await part(() => readJson(req, spec.body!)) : undefined,
+  };
+  if (problems.length > 0) throw invalidInput(problems);
+  return input;
+}
+
 export interface Api {
   handler: Handler;
   document(): ReturnType<OpenApiGeneratorV31["generateDocument"]>;
@@ -101,11 +122,7 @@ export function createApi(options: { title: string; description: string; documen
     methodsByPath.set(spec.path, [...allowed, spec.method.toUpperCase()]);
     app.on(spec.method.toUpperCase(), honoPath(spec.path), async (c) => {
       const req = c.req.raw;
-      const input = {
-        params: spec.params ? parseWith(spec.params, c.req.param()) : undefined,
-        query: spec.query ? readQuery(req, spec.query) : undefined,
-        body: spec.body ? await readJson(req, spec.body) : undefined,
-      };
+      const input = await readInput(spec, req, c.req.param());
       const result = await spec.handler(input as Input<never, never, never>, c.env, req);
       if (result instanceof Response) return result;
       if (c.env.config.checkResponses) {
@@ -127,7 +144,7 @@ export function createApi(options: { title: string; description: string; documen
       description: spec.description,
       tags: spec.tags,
       operationId: operationId(spec),
-      security: spec.public ? [] : [{ bearer: [] }, { apikey: [] }],
+      security: spec.open === "anyone" ? [] : spec.open === "apikey" ? [{ apikey: [] }] : [{ bearer: [] }, { apikey: [] }],
       request: {
         params: spec.params,
         query: spec.query,

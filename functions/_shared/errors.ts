@@ -57,10 +57,14 @@ function isDatabaseError(error: unknown): error is DatabaseError {
 }
 
 // SQLSTATEs our SQL functions raise on purpose, with messages written for clients
-// (`raise ... using column = '<field>'` names the field).
+// (`raise ... using column = '<field>'` names the field); and PostgreSQL's own refusals of a
+// value for its type, whose messages are PostgreSQL's and so are not passed on.
+const POSTGRES_VALUE_ERRORS = new Set(["22007", "22008", "22P02"]);
 const DATABASE_STATUS: Record<string, [number, string]> = {
   "22023": [422, "invalid_input"],
-  "22P02": [400, "invalid_input"],
+  "22007": [422, "invalid_input"],
+  "22008": [422, "invalid_input"],
+  "22P02": [422, "invalid_input"],
   P0002: [404, "not_found"],
   "23505": [409, "conflict"],
   "42501": [403, "forbidden"],
@@ -85,10 +89,11 @@ export function asApiError(error: unknown): ApiError {
   if (isDatabaseError(error) && error.code in DATABASE_STATUS && !error.constraint_name) {
     const [status, apiCode] = DATABASE_STATUS[error.code];
     const field = error.column_name || undefined;
-    return new ApiError(status, apiCode, error.message, {
+    const message = POSTGRES_VALUE_ERRORS.has(error.code) ? "a value is not valid for its type" : error.message;
+    return new ApiError(status, apiCode, message, {
       cause: error,
       field,
-      fields: field && status === 422 ? [{ field, message: error.message }] : undefined,
+      fields: field && status === 422 ? [{ field, message }] : undefined,
     });
   }
   return new ApiError(500, "internal_error", "internal error", { cause: error });

@@ -6,11 +6,13 @@ import { ApiError, badRequest, invalidInput, type FieldProblem } from "./errors.
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-// PostgreSQL text and jsonb cannot hold U+0000 (a NUL reaching a query fails it, a 500),
-// and no field of this API has a use for the other control characters but tab and newlines.
+// PostgreSQL text and jsonb cannot hold U+0000 (a NUL reaching a query fails it, a 500) nor
+// an unpaired UTF-16 surrogate (JSON's "\ud800"), and no field of this API has a use for
+// the other control characters but tab and newlines.
 const NUL = "\u0000";
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const hasControl = (text: string) => text.search(CONTROL) >= 0;
 
 interface ControlFinding {
@@ -47,9 +49,9 @@ function findControl(value: unknown): ControlFinding | undefined {
 }
 
 function controlProblem(field: string, text: string): FieldProblem {
-  return text.includes(NUL)
-    ? { field, message: "must not contain the NUL character (\\u0000)" }
-    : { field, message: "must not contain control characters" };
+  if (text.includes(NUL)) return { field, message: "must not contain the NUL character (\\u0000)" };
+  if (LONE_SURROGATE.test(text)) return { field, message: "must be valid Unicode (an unpaired surrogate is not)" };
+  return { field, message: "must not contain control characters" };
 }
 
 // A control character (a NUL, say) in an otherwise valid body is answered 422, but only

@@ -35,7 +35,11 @@ type AuditEventOut = z.output<typeof AuditEvent>;
 
 const NoControl = /^[^\p{Cc}]*$/u;
 const text = (max: number) => z.string().min(1).max(max).regex(NoControl, "must not contain control characters");
-const DateTime = z.iso.datetime({ offset: true }).meta({ description: "ISO 8601 date and time with Z or an offset", example: "2026-12-01T09:00:00Z" });
+const DateTime = z.iso
+  .datetime({ offset: true })
+  // PostgreSQL has no year 0 (ISO 8601's 0000 is 1 BC): refuse it here rather than fail in SQL.
+  .refine((value) => Number(value.slice(0, 4)) >= 1, "the year must be 0001 or later")
+  .meta({ description: "ISO 8601 date and time with Z or an offset", example: "2026-12-01T09:00:00Z" });
 
 /** The filters list and export share (each optional; all given must match). */
 const filterShape = {

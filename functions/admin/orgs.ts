@@ -5,23 +5,9 @@ import { z } from "zod";
 import { endpoint } from "../_shared/api.ts";
 import { decodeCursor, encodeCursor } from "../_shared/cursor.ts";
 import type { Context } from "../_shared/http.ts";
+import { CreateOrganizationBody, Organization, OrganizationName, OrganizationSlug, createOrganization } from "../_shared/organizations.ts";
 import { callAsCaller } from "../_shared/rpc.ts";
 import { IdParams, JsonObject, Name, NextCursor, PageQuery, SearchTerm, Timestamp, Uuid } from "../_shared/schemas.ts";
-
-const Organization = z
-  .object({
-    id: Uuid,
-    slug: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    plan: z.string(),
-    is_default: z.boolean(),
-    is_personal: z.boolean(),
-    created_by: Uuid.nullable(),
-    created_at: Timestamp,
-    updated_at: Timestamp,
-  })
-  .meta({ id: "Organization" });
 
 const OrganizationRow = Organization.omit({ created_by: true, updated_at: true })
   .extend({ member_count: z.number().int() })
@@ -45,19 +31,8 @@ const OrganizationDetail = z
   })
   .meta({ id: "OrganizationDetail" });
 
-const Slug = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "lower-case letters, digits and inner hyphens, 1–63 characters")
-  .meta({ example: "acme" });
-const OrgName = z.string().trim().min(1).max(100);
-
-const CreateOrganizationBody = z
-  .strictObject({ name: OrgName, slug: Slug.optional().meta({ description: "derived from the name when left out" }), description: z.string().max(1000).optional() })
-  .meta({ id: "CreateOrganizationInput" });
 const UpdateOrganizationBody = z
-  .strictObject({ name: OrgName.optional(), slug: Slug.optional(), description: z.string().max(1000).optional() })
+  .strictObject({ name: OrganizationName.optional(), slug: OrganizationSlug.optional(), description: z.string().max(1000).optional() })
   .refine((body) => Object.keys(body).length > 0, { message: "give at least one of name, slug, description" })
   .meta({ id: "UpdateOrganizationInput" });
 
@@ -99,8 +74,7 @@ export const organizationEndpoints = [
     description: "orgs:create (every user; quota orgs_per_user). The caller becomes its owner. A slug or name in use is a 409 naming the field. Audited.",
     body: CreateOrganizationBody, errors: [409, 413], example: { name: "Acme", slug: "acme" },
     response: { status: 201, description: "the new organization", schema: Organization },
-    handler: ({ body }, ctx, req) =>
-      callAsCaller(req, ctx, (tx) => tx`select public.create_organization(${body.name}, ${body.slug ?? null}, ${body.description ?? null}) as result`),
+    handler: ({ body }, ctx, req) => createOrganization(body, ctx, req),
   }),
   endpoint({
     method: "get", path: "/admin/orgs/{id}", tags, summary: "One organization in full",
@@ -167,9 +141,9 @@ export const organizationEndpoints = [
   }),
   endpoint({
     method: "delete", path: "/admin/orgs/{id}/invitations/{invitation_id}", tags, summary: "Revoke an invitation",
-    description: "members:manage on the invitation's organization. Audited.",
+    description: "members:manage on the organization; an invitation of another organization is not found, one already accepted or revoked a 409. Audited.",
     params: InvitationParams, errors: [404, 409],
     response: { description: "the revoked invitation", schema: JsonObject },
-    handler: ({ params }, ctx, req) => callAsCaller(req, ctx, (tx) => tx`select public.revoke_invitation(${params.invitation_id}::uuid) as result`),
+    handler: ({ params }, ctx, req) => callAsCaller(req, ctx, (tx) => tx`select public.revoke_invitation(${params.invitation_id}::uuid, ${params.id}::uuid) as result`),
   }),
 ];

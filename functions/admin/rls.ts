@@ -202,9 +202,18 @@ export async function enforceProtectedTables(sql: Sql, enabled: boolean): Promis
 
 let enforcement: Promise<unknown> | undefined;
 
-/** Once per isolate, at its first request: started in the background, never awaited by the request. */
+/** The hosted edge runtime's hook for work that outlives a response (absent under plain `deno serve`). */
+const edgeRuntime = (globalThis as { EdgeRuntime?: { waitUntil(task: Promise<unknown>): void } }).EdgeRuntime;
+
+/**
+ * Once per isolate, at its first request with credentials (an anonymous fetch of the
+ * OpenAPI document starts nothing): in the background, never awaited by the request, and
+ * registered with EdgeRuntime.waitUntil so the platform does not cut it off.
+ */
 export function enforceProtectedTablesOnce(ctx: Context): void {
-  enforcement ??= enforceProtectedTables(ctx.sql, ctx.toggles.rlsEnforce).catch((error) =>
+  if (enforcement || ctx.caller.role === "anon") return;
+  enforcement = enforceProtectedTables(ctx.sql, ctx.toggles.rlsEnforce).catch((error) =>
     log({ level: "error", event: "rls_enforce", cause: String(error) })
   );
+  edgeRuntime?.waitUntil(enforcement);
 }

@@ -109,7 +109,13 @@ async function createUser(body: z.output<typeof CreateUserBody>, ctx: Context, r
   if (error || !created.user) throw authFailure(error ?? { message: "no user returned" }, body.invite ? "invite the user" : "create the user");
   const id = created.user.id;
   if (body.organization_id) {
-    await callAsCaller(req, ctx, (tx) => tx`select public.add_member(${body.organization_id!}::uuid, ${id}::uuid, null, ${body.role ?? "member"}) as result`);
+    try {
+      await callAsCaller(req, ctx, (tx) => tx`select public.add_member(${body.organization_id!}::uuid, ${id}::uuid, null, ${body.role ?? "member"}) as result`);
+    } catch (error) {
+      // All or nothing: a user the request could not place where it asked is not left behind.
+      await auth.deleteUser(id);
+      throw error;
+    }
   }
   return getUser(id, ctx, req);
 }

@@ -63,7 +63,7 @@ const tags = ["health"];
 
 export const healthEndpoints = [
   endpoint({
-    method: "get", path: "/health", tags, summary: "Liveness", public: true,
+    method: "get", path: "/health", tags, summary: "Liveness", open: "apikey",
     description: "Any accepted credential (the publishable key is enough): a database round trip as the caller, and the toggles.",
     response: { description: "the function, its credential check and the database work", schema: Health },
     handler: async (_input, ctx, req) => {
@@ -86,7 +86,7 @@ export const healthEndpoints = [
     },
   }),
   endpoint({
-    method: "get", path: "/health/ready", tags, summary: "Readiness", public: true,
+    method: "get", path: "/health/ready", tags, summary: "Readiness", open: "apikey",
     description:
       "Any accepted credential (the publishable key is enough). 200 when the database answers and every migration these functions " +
       "were built with is applied; 503 otherwise (the message names the missing migrations).",

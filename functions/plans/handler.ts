@@ -19,7 +19,7 @@ const Plan = z
 
 export const planEndpoints = [
   endpoint({
-    method: "get", path: "/plans", tags: ["plans"], summary: "Plans, their limits and flags", public: true,
+    method: "get", path: "/plans", tags: ["plans"], summary: "Plans, their limits and flags", open: "anyone",
     description: "Public: no credential needed (the publishable key is accepted too). Smallest plan first.",
     response: { description: "every plan", schema: z.object({ plans: z.array(Plan) }) },
     handler: async (_input, ctx) => {

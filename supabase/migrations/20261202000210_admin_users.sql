@@ -10,6 +10,10 @@
 -- ── a user's status ─────────────────────────────────────────────────────────
 create index profiles_created_at_id_idx on public.profiles (created_at desc, id desc);
 comment on index public.profiles_created_at_id_idx is 'The admin user list''s order and keyset.';
+create index profiles_disabled_created_at_idx on public.profiles (created_at desc, id desc) where disabled_at is not null;
+create index profiles_unprovisioned_created_at_idx on public.profiles (created_at desc, id desc) where provisioned_at is null and disabled_at is null;
+comment on index public.profiles_disabled_created_at_idx is 'The admin user list filtered to disabled users (few among many).';
+comment on index public.profiles_unprovisioned_created_at_idx is 'The admin user list filtered to unprovisioned users (few among many).';
 
 create function private.user_status(profile public.profiles)
 returns text
@@ -66,7 +70,11 @@ begin
     select p.* from public.profiles p
     where (pattern is null or p.email ilike pattern or p.display_name ilike pattern)
       and (provider is null or p.identity_provider = provider)
-      and (status is null or private.user_status(p) = status)
+      -- user_status() spelled out as column tests, so a status filter can use its partial index.
+      and (status is null
+           or status = 'disabled' and p.disabled_at is not null
+           or status = 'unprovisioned' and p.disabled_at is null and p.provisioned_at is null
+           or status = 'active' and p.disabled_at is null and p.provisioned_at is not null)
       and (platform_role is null or exists (
             select 1 from public.platform_role_assignments a where a.user_id = p.id and a.role = platform_role))
       and (admin_list_users.organization_id is null or exists (
@@ -353,6 +361,12 @@ begin
     if not exists (select 1 from public.organizations o where o.id = organization_id) then
       raise exception using errcode = 'P0002', column = 'organization_id', message = format('no organization with id "%s"', organization_id);
     end if;
+    -- What add_member will check once the user exists, checked before Supabase Auth creates
+    -- (or emails) anyone: the caller's rank, and a free member slot.
+    if private.role_rank('org', coalesce(role, 'member')) > private.caller_rank_in(organization_id) then
+      return private.deny('user.create', format('you may not grant "%s", which ranks above your own role', role), organization_id, 'user', clean_email);
+    end if;
+    perform private.enforce_quota('members_per_org', organization_id);
   elsif role is not null then
     raise exception using errcode = '22023', column = 'role', message = 'role needs organization_id';
   end if;

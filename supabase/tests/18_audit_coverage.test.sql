@@ -13,7 +13,7 @@ insert into coverage (signature, actor, call, action, events, target) values
   ('public.change_member_role(uuid,uuid,text)', 'member_a', $$public.change_member_role((select id from public.organizations where slug = 'covered'), pg_temp.actor_id('viewer_a'), 'admin')$$, 'membership.change_role', 1, $$$1 ->> 'user_id'$$),
   ('public.create_invitation(uuid,text,text)', 'member_a', $$public.create_invitation((select id from public.organizations where slug = 'covered'), 'invitee@test.local')$$, 'invitation.create', 1, $$$1 ->> 'id'$$),
   ('public.accept_invitation(text)', 'invitee', $$public.accept_invitation((select token from cov_tokens))$$, 'invitation.accept', 1, $$(select id::text from public.invitations where email = 'invitee@test.local' and accepted_at is not null)$$),
-  ('public.revoke_invitation(uuid)', 'owner_a', $$public.revoke_invitation('a0000000-0000-4000-8000-0000000000e1')$$, 'invitation.revoke', 1, $$$1 ->> 'id'$$),
+  ('public.revoke_invitation(uuid,uuid)', 'owner_a', $$public.revoke_invitation('a0000000-0000-4000-8000-0000000000e1')$$, 'invitation.revoke', 1, $$$1 ->> 'id'$$),
   ('public.remove_member(uuid,uuid)', 'member_a', $$public.remove_member((select id from public.organizations where slug = 'covered'), pg_temp.actor_id('invitee'))$$, 'membership.remove', 1, $$$1 ->> 'user_id'$$),
   ('public.transfer_ownership(uuid,uuid)', 'member_a', $$public.transfer_ownership((select id from public.organizations where slug = 'covered'), pg_temp.actor_id('viewer_a'))$$, 'organization.transfer_ownership', 1, $$$1 ->> 'owner_id'$$),
   ('public.leave_organization(uuid)', 'member_a', $$public.leave_organization((select id from public.organizations where slug = 'covered'))$$, 'membership.leave', 1, $$$1 ->> 'user_id'$$),

@@ -521,7 +521,7 @@ isOneToOne: false
 { Args: { "groups": (string)[] }; Returns: (string)[]
                            },
 "revoke_invitation":
-{ Args: { "invitation_id": string }; Returns: Json
+{ Args: { "invitation_id": string,"organization_id"?: string }; Returns: Json
                            },
 "revoke_personal_access_token":
 { Args: { "token_id": string }; Returns: Json

@@ -12,9 +12,9 @@ import { projectRoot } from "../../stack/settings.ts";
 import { platformUser, type TestCaller } from "../helpers/callers.ts";
 import { stack } from "../helpers/stack.ts";
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; $ref?: string; items?: Schema; anyOf?: Schema[] };
+type Schema = { type?: string | string[]; format?: string; enum?: unknown[]; properties?: Record<string, Schema>; $ref?: string; items?: Schema; anyOf?: Schema[] };
 interface Operation {
-  parameters?: { name: string; in: string }[];
+  parameters?: { name: string; in: string; schema?: Schema }[];
   requestBody?: { content: Record<string, { schema: Schema }> };
 }
 interface Document {
@@ -70,6 +70,24 @@ function corpus(document: Document, rawPath: string, operation: Operation): Case
     // Hostile but legal search text: searched for literally, never a 5xx.
     for (const q of ["' or 1=1 --", "%", "_", "\\", "'; drop table profiles; --"]) cases.push({ label: `q=${q}`, path: good, query: `q=${encodeURIComponent(q)}`, status: [200] });
   }
+  // Every other query parameter, by what its schema says it is.
+  for (const parameter of (operation.parameters ?? []).filter((p) => p.in === "query" && !["q", "cursor", "page_size"].includes(p.name))) {
+    const schema = resolve(document, parameter.schema ?? {});
+    const bad = (value: string, what: string) =>
+      cases.push({ label: `${parameter.name} ${what}`, path: good, query: `${parameter.name}=${encodeURIComponent(value)}`, status: [422], field: parameter.name });
+    if (schema.format === "uuid") bad("not-a-uuid", "not a UUID");
+    else if (schema.format === "date-time") {
+      bad("0000-01-01T00:00:00Z", "in year 0");
+      bad("yesterday", "not a date");
+      bad("2026-02-30T00:00:00Z", "on a day that does not exist");
+    } else if (schema.enum) bad("zz-none-of-them", "not one of its values");
+    else if (schema.type === "integer" || schema.type === "number") bad("many", "not a number");
+    else if (schema.type === "string") {
+      bad("a\u0000b", "with a NUL");
+      bad("a\u0007b", "with a control character");
+      bad("x".repeat(10_000), "of 10,000 characters");
+    }
+  }
   const body = operation.requestBody?.content["application/json"]?.schema;
   if (body) {
     const properties = resolve(document, body).properties ?? {};
@@ -85,6 +103,7 @@ function corpus(document: Document, rawPath: string, operation: Operation): Case
       if (type === "string") {
         cases.push({ label: `a NUL in ${name}`, path: good, body: JSON.stringify({ [name]: "a\u0000b" }), status: [422] });
         cases.push({ label: `a control character in ${name}`, path: good, body: JSON.stringify({ [name]: "a\u001bb" }), status: [422] });
+        cases.push({ label: `an unpaired surrogate in ${name}`, path: good, body: `{"${name}": "a\\ud800b"}`, status: [422] });
       }
     }
   }

@@ -43,7 +43,7 @@ describe("organizations", () => {
   });
 
   it("an invalid slug is a 422 naming it", async () => {
-    const { error, response } = await adminClient(owner.token).PATCH("/admin/orgs/{id}", { params: { path: { id: orgId } }, body: { slug: "Not A Slug!" } });
+    const { error, response } = await adminClient(owner.token).PATCH("/admin/orgs/{id}", { params: { path: { id: orgId } }, body: { slug: "x".repeat(60) } });
     expect(response.status).toBe(422);
     expect(error!.error.field).toBe("slug");
   });
@@ -123,6 +123,16 @@ describe("invitations", () => {
     const revoked = await adminClient(owner.token).DELETE("/admin/orgs/{id}/invitations/{invitation_id}", { params: { path: { id: orgId, invitation_id: created.data!.id } } });
     expect(revoked.response.status).toBe(200);
     expect((await adminClient(owner.token).GET("/admin/orgs/{id}/invitations", { params: { path: { id: orgId } } })).data!.invitations).toEqual([]);
+  });
+
+  it("an invitation is revoked only through its own organization; twice is a 409", async () => {
+    const { data: other } = await adminClient(owner.token).POST("/admin/orgs", { body: { name: `Second ${tag}` } });
+    const { data: invitation } = await adminClient(owner.token).POST("/admin/orgs/{id}/invitations", { params: { path: { id: other!.id } }, body: { email: uniqueEmail("elsewhere") } });
+    const crossed = await adminClient(owner.token).DELETE("/admin/orgs/{id}/invitations/{invitation_id}", { params: { path: { id: orgId, invitation_id: invitation!.id } } });
+    expect(crossed.response.status).toBe(404);
+    const path = { id: other!.id, invitation_id: invitation!.id };
+    expect((await adminClient(owner.token).DELETE("/admin/orgs/{id}/invitations/{invitation_id}", { params: { path } })).response.status).toBe(200);
+    expect((await adminClient(owner.token).DELETE("/admin/orgs/{id}/invitations/{invitation_id}", { params: { path } })).response.status).toBe(409);
   });
 
   it("an outsider can neither list nor create them", async () => {

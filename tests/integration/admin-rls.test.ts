@@ -151,13 +151,13 @@ describe("POST /admin/rls/apply", () => {
 
 describe("USER_MGMT_RLS_ENFORCE", () => {
   const enforcement = (entry: Record<string, unknown>) => entry.event === "rls_enforce";
-  /** One request makes the fresh isolate serve its first request; the secret key is enough. */
-  const firstRequest = (fn: { url(path: string): string }) => fetch(fn.url("admin/openapi.json"), { headers: { apikey: stack.secretKey } });
+  /** One request with credentials makes the fresh isolate start its repair (an anonymous one would not); the secret key is enough. */
+  const firstRequest = (fn: { url(path: string): string }) => fetch(fn.url("admin/users?page_size=1"), { headers: { apikey: stack.secretKey } });
 
   beforeAll(async () => {
     // The stack's own admin function repairs once, at its first request: make sure that
     // has happened, so only the processes started below act on what these tests drop.
-    await call("admin/openapi.json", admin.token);
+    await call("admin/status/db", admin.token);
     const deadline = Date.now() + 20_000;
     while (!readFileSync(stack.functionLog, "utf8").split("\n").some((l) => l.startsWith("[admin]") && l.includes('"event":"rls_enforce"'))) {
       if (Date.now() > deadline) throw new Error("the stack's admin function never logged its rls_enforce summary");
@@ -211,7 +211,7 @@ describe("USER_MGMT_RLS_ENFORCE", () => {
       expect(order).toEqual(["request", "repair"]);
       expect(summary).toMatchObject({ enabled: true, level: "warn" });
       expect(summary.failed).toEqual([{ table: `public.${probe}`, error: expect.stringMatching(/lock timeout/) }]);
-      expect((await fetch(fn.url("admin/openapi.json"), { headers: { apikey: stack.secretKey } })).status).toBe(200);
+      expect((await fetch(fn.url("admin/users?page_size=1"), { headers: { apikey: stack.secretKey } })).status).toBe(200);
       await fn.stop();
     } finally {
       await lock`rollback`;

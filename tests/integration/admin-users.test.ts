@@ -181,6 +181,17 @@ describe("POST /admin/users", () => {
     expect(await sql`select 1 from auth.users where email = ${email}`).toHaveLength(0);
   });
 
+  it("into a full organization: 403 quota_exceeded, and Supabase Auth is never asked", async () => {
+    const [org] = await sql`
+      insert into public.organizations (slug, name, plan) values (${`full-${marker}`}, ${`Full ${marker}`}, 'solo') returning id`;
+    await sql`insert into public.plan_limits (plan, limit_name, max_value) values ('solo', 'members_per_org', 0) on conflict do nothing`;
+    const email = uniqueEmail("overflow");
+    const { error, response } = await adminClient(admin.token).POST("/admin/users", { body: { email, invite: false, organization_id: org.id } });
+    expect(response.status).toBe(403);
+    expect(error!.error.code).toBe("quota_exceeded");
+    expect(await sql`select 1 from auth.users where email = ${email}`).toHaveLength(0);
+  });
+
   it("an invalid email is a 422 naming it", async () => {
     const { error, response } = await adminClient(admin.token).POST("/admin/users", { body: { email: "not-an-email" } });
     expect(response.status).toBe(422);

@@ -23,7 +23,8 @@ const operations = readdirSync(path.join(projectRoot, "client", "openapi"))
     return Object.entries(document.paths).flatMap(([route, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${route}`, method: method.toUpperCase(), route, operation })));
   })
-  .filter(({ operation }) => operation.security === undefined || operation.security.length > 0);
+  // Those for signed-in callers: not the public ones (health takes any API key, plans none).
+  .filter(({ operation }) => JSON.stringify(operation.security ?? []).includes("bearer"));
 
 /** Needs no token scope: it shows what the token may use. */
 const NO_SCOPE = new Set(["GET /me"]);

@@ -36,3 +36,16 @@ describe("405", () => {
     expect((await res.json()).error).toMatchObject({ code: "method_not_allowed", debug_id: res.headers.get("x-debug-id") });
   });
 });
+
+describe("422", () => {
+  it("names every field at fault, in the path, the query and the body at once", async () => {
+    const res = await fetch(functionUrl("admin/orgs/nope/members/nope"), {
+      method: "PATCH",
+      headers: { apikey: stack.secretKey, "content-type": "application/json" },
+      body: JSON.stringify({ role: 5, extra: true }),
+    });
+    expect(res.status).toBe(422);
+    const { error } = await res.json();
+    expect(error.fields.map((f: { field: string }) => f.field).sort()).toEqual(["extra", "id", "role", "user_id"]);
+  });
+});

@@ -54,13 +54,18 @@ describe("USER_MGMT_CORE=0", () => {
 });
 
 describe("USER_MGMT_ENFORCE=0", () => {
-  it("lets an active signed-in user through the admin API's permission checks, audited as theirs", async () => {
+  it("lets an active signed-in user read the admin API", async () => {
     const admin0 = await functionWith("admin", { USER_MGMT_ENFORCE: "0" });
     const res = await admin0("/admin/users?page_size=1", bearer(plain.token));
     expect(res.status).toBe(200);
-    const grant = await admin0(`/admin/users/${plain.id}/roles/reader`, { method: "PUT", ...bearer(plain.token) });
-    expect(grant.status).toBe(200);
-    expect(await auditedFor(grant)).toEqual([{ action: "platform_role.grant", outcome: "success", actor_id: plain.id }]);
+  });
+
+  it("but not change anything: a role granted under it would outlive the toggle", async () => {
+    const admin0 = await functionWith("admin", { USER_MGMT_ENFORCE: "0" });
+    const grant = await admin0(`/admin/users/${plain.id}/roles/admin`, { method: "PUT", ...bearer(plain.token) });
+    expect(grant.status).toBe(403);
+    expect(await auditedFor(grant)).toEqual([{ action: "platform_role.grant", outcome: "denied", actor_id: plain.id }]);
+    expect(await sql`select 1 from public.platform_role_assignments where user_id = ${plain.id}`).toHaveLength(0);
   });
 
   it("waives nothing for callers who are nobody: no credentials, a disabled user", async () => {
