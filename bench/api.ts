@@ -250,7 +250,7 @@ export async function apiBench(stack: Stack, sql: postgres.Sql, log: (msg: strin
     figures.admin_orgs_vs_health = round(figures.api_admin_orgs_1c_p50_ms / figures.api_health_1c_p50_ms, 2);
     figures.api_admin_users_search_matches = matches;
 
-    Object.assign(figures, await metricsScrape(url("admin/metrics"), headers, events, log));
+    Object.assign(figures, await metricsScrape(sql, url("admin/metrics"), headers, events, log));
     return figures;
   } finally {
     await auth.close();
@@ -262,6 +262,7 @@ export async function apiBench(stack: Stack, sql: postgres.Sql, log: (msg: strin
  * time as Prometheus does. Skipped, saying so, while the endpoint answers 404.
  */
 export async function metricsScrape(
+  sql: postgres.Sql,
   url: string,
   headers: Record<string, string>,
   events: number,
@@ -276,17 +277,29 @@ export async function metricsScrape(
     log(`  skipping metrics_scrape_ms: GET /admin/metrics answered 404 (not in this checkout yet): ${probe.body.slice(0, 200)}`);
     return {};
   }
-  const times: number[] = [];
-  for (let i = 0; i < 5 + METRICS_SCRAPES; i++) {
-    const started = performance.now();
-    const { status, body } = await scrape();
-    const ms = performance.now() - started;
-    if (status !== 200) throw new Error(`GET /admin/metrics answered ${status}: ${body.slice(0, 500)}`);
-    if (!/^# TYPE \S+ (counter|gauge)/m.test(body)) throw new Error(`GET /admin/metrics is not Prometheus text: ${body.slice(0, 200)}`);
-    if (i >= 5) times.push(ms);
-  }
-  times.sort((a, b) => a - b);
-  const figures = { metrics_scrape_ms: round(percentile(times, 50)), metrics_scrape_p95_ms: round(percentile(times, 95)) };
-  log(`  metrics scrape at ${events.toLocaleString()} audit events: p50 ${figures.metrics_scrape_ms} ms, p95 ${figures.metrics_scrape_p95_ms} ms`);
+  const series = async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 5 + METRICS_SCRAPES; i++) {
+      const started = performance.now();
+      const { status, body } = await scrape();
+      const ms = performance.now() - started;
+      if (status !== 200) throw new Error(`GET /admin/metrics answered ${status}: ${body.slice(0, 500)}`);
+      if (!/^# TYPE \S+ (counter|gauge)/m.test(body)) throw new Error(`GET /admin/metrics is not Prometheus text: ${body.slice(0, 200)}`);
+      if (i >= 5) times.push(ms);
+    }
+    return times.sort((a, b) => a - b);
+  };
+  // A scrape every 15–60 s (Prometheus' range) usually finds the user gauges older than their
+  // 30 s max_age and recomputes them: measured as that, every scrape recomputing (max_age 0),
+  // and beside it the scrape that reads them cached.
+  await sql`update private.metrics_gauges set max_age = interval '0'`;
+  const recomputing = await series().finally(() => sql`update private.metrics_gauges set max_age = interval '30 seconds'`);
+  const cached = await series();
+  const figures = {
+    metrics_scrape_ms: round(percentile(recomputing, 50)),
+    metrics_scrape_p95_ms: round(percentile(recomputing, 95)),
+    metrics_scrape_cached_ms: round(percentile(cached, 50)),
+  };
+  log(`  metrics scrape at ${events.toLocaleString()} audit events: p50 ${figures.metrics_scrape_ms} ms recomputing the user gauges (p95 ${figures.metrics_scrape_p95_ms}), ${figures.metrics_scrape_cached_ms} ms reading them cached`);
   return figures;
 }
