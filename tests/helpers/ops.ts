@@ -1,12 +1,10 @@
 // Helpers for the operator endpoints' tests (audit, RLS, status, metrics, health,
 // plans): callers with platform roles, personal access tokens, HTTP calls, error
 // checks, and extra function processes with their own environment (toggles, secrets).
-import { afterAll, expect } from "vitest";
+import { expect } from "vitest";
 import type postgres from "postgres";
-import { functionEnv, startFunction, stopFunction } from "../../stack/functions.ts";
-import { loadProjectConfig } from "../../stack/project-config.ts";
 import type { AuthService } from "../../stack/auth.ts";
-import { functionUrl, stack, uniqueEmail } from "./stack.ts";
+import { functionUrl, uniqueEmail } from "./stack.ts";
 
 export interface TestUser {
   id: string;
@@ -67,62 +65,4 @@ export async function expectDeniedEvent(sql: postgres.Sql, res: Response, action
 export function uniqueWord(prefix: string): string {
   const letters = Array.from({ length: 8 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("");
   return `${prefix}_${letters}`;
-}
-
-export interface ExtraFunction {
-  /** `http://127.0.0.1:<port>/<path>` straight to the function (no gateway). */
-  url(path: string): string;
-  /** Everything it printed so far (its structured log lines). */
-  lines: string[];
-  /** Resolves with the first log line that parses as JSON and matches. */
-  waitForLog(match: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts one more process of a function from config.toml with extra environment
- * variables (a toggle, METRICS_TOKEN), as the platform starts a fresh isolate. Stopped
- * after the file's tests.
- */
-export async function startExtraFunction(name: string, env: Record<string, string>): Promise<ExtraFunction> {
-  const fn = loadProjectConfig().functions.find((f) => f.name === name);
-  if (!fn) throw new Error(`no function ${name} in config.toml`);
-  const base = await functionEnv({ supabaseUrl: stack.url, dbUrl: stack.dbUrl });
-  const lines: string[] = [];
-  const waiters: { match: (entry: Record<string, unknown>) => boolean; resolve: (entry: Record<string, unknown>) => void }[] = [];
-  const parse = (line: string): Record<string, unknown> | undefined => {
-    try {
-      return JSON.parse(line.replace(/^\[[^\]]+\] /, ""));
-    } catch {
-      return undefined;
-    }
-  };
-  const running = await startFunction(fn, { ...base, ...env }, (line) => {
-    lines.push(line);
-    const entry = parse(line);
-    if (!entry) return;
-    for (const waiter of [...waiters]) {
-      if (waiter.match(entry)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(entry);
-      }
-    }
-  });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await stopFunction(running);
-  };
-  afterAll(stop);
-  return {
-    url: (path) => `http://127.0.0.1:${running.port}/${path.replace(/^\//, "")}`,
-    lines,
-    waitForLog(match) {
-      const seen = lines.map(parse).find((entry) => entry && match(entry));
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve) => waiters.push({ match, resolve }));
-    },
-    stop,
-  };
 }

@@ -4,7 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authService, connect } from "../helpers/stack.ts";
-import { call, expectDeniedEvent, expectError, startExtraFunction, tokenOf, uniqueWord, userWith, type ExtraFunction, type TestUser } from "../helpers/ops.ts";
+import { call, expectDeniedEvent, expectError, tokenOf, uniqueWord, userWith, type TestUser } from "../helpers/ops.ts";
+import { startExtraFunction, type ExtraFunction } from "../helpers/function-process.ts";
 
 const sql = connect();
 const auth = authService();

@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminClient } from "../../client/index.ts";
 import { authService, connect, stack } from "../helpers/stack.ts";
-import { call, expectDeniedEvent, expectError, startExtraFunction, tokenOf, uniqueWord, userWith, type TestUser } from "../helpers/ops.ts";
+import { call, expectDeniedEvent, expectError, tokenOf, uniqueWord, userWith, type TestUser } from "../helpers/ops.ts";
+import { startExtraFunction } from "../helpers/function-process.ts";
 
 const sql = connect();
 const auth = authService();

@@ -11,7 +11,7 @@ import { ApiError } from "../../functions/_shared/errors.ts";
 import { health as healthHandler } from "../../functions/health/handler.ts";
 import { local } from "../../stack/settings.ts";
 import type { ProjectKeys } from "../../stack/keys.ts";
-import { startExtraFunction } from "../helpers/ops.ts";
+import { startExtraFunction } from "../helpers/function-process.ts";
 import { authService, connect, functionUrl, stack, uniqueEmail } from "../helpers/stack.ts";
 
 const auth = authService();

@@ -3,12 +3,17 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { readToggles } from "../../functions/_shared/config.ts";
 import { auditedFor, platformUser, signedInUser, sql, type TestCaller } from "../helpers/callers.ts";
-import { functionWith } from "../helpers/function-process.ts";
+import { startExtraFunction } from "../helpers/function-process.ts";
 import { startTestIdp } from "../helpers/identity-provider.ts";
 
 let plain: TestCaller;
 let admin: TestCaller;
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+/** The function started with these variables, as a fetch of the paths it sees (`/admin/users`). */
+async function functionWith(name: string, env: Record<string, string>) {
+  const fn = await startExtraFunction(name, env);
+  return (path: string, init?: RequestInit) => fetch(fn.url(path), init);
+}
 
 beforeAll(async () => {
   plain = await signedInUser("toggle-plain");
