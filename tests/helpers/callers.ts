@@ -1,5 +1,7 @@
 // The callers the API tests need, each a real credential: a platform admin's and a
 // plain user's Supabase Auth JWTs, and personal access tokens with chosen scopes.
+import type postgres from "postgres";
+import { expect } from "vitest";
 import { createAdminClient, createMeClient } from "../../client/index.ts";
 import { authService, connect, functionUrl, stack, uniqueEmail } from "./stack.ts";
 
@@ -13,9 +15,13 @@ export interface TestCaller {
   token: string;
 }
 
-export async function signedInUser(label = "user"): Promise<TestCaller> {
+/** A signed-in user. `organizations: false` takes away their personal organization: a user who holds no permission anywhere. */
+export async function signedInUser(label = "user", options: { organizations?: boolean } = {}): Promise<TestCaller> {
   const email = uniqueEmail(label);
   const issued = await auth.tokenFor(email);
+  if (options.organizations === false) {
+    await sql`delete from public.organizations o where o.is_personal and o.id in (select m.organization_id from public.memberships m where m.user_id = ${issued.user.id})`;
+  }
   return { id: issued.user.id, email, token: issued.accessToken };
 }
 
@@ -45,4 +51,31 @@ export const meClient = (token?: string) => createMeClient({ url: stack.url, tok
 export async function auditedFor(response: Response) {
   return sql<{ action: string; outcome: string; actor_id: string | null }[]>`
     select action, outcome, actor_id from public.audit_events where request_id = ${response.headers.get("x-debug-id")} order by id`;
+}
+export function call(path: string, bearer?: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (bearer) headers.set("authorization", `Bearer ${bearer}`);
+  return fetch(functionUrl(path), { ...init, headers });
+}
+
+/** A JSON error answer: status, code, and the debug id in body and header. */
+export async function expectError(res: Response, status: number, code?: string): Promise<{ code: string; message: string; field?: string; fields?: { field: string }[] }> {
+  expect(res.status).toBe(status);
+  const body = await res.json();
+  if (code) expect(body.error.code).toBe(code);
+  expect(body.error.debug_id).toBe(res.headers.get("x-debug-id"));
+  return body.error;
+}
+
+/** The denial the refusal of this request wrote: one event, denied, by this actor. */
+export async function expectDeniedEvent(sql: postgres.Sql, res: Response, action: string, actorId: string): Promise<void> {
+  const events = await sql`
+    select action, outcome, actor_id from public.audit_events where request_id = ${res.headers.get("x-debug-id")!}`;
+  expect(events.map((e) => ({ action: e.action, outcome: e.outcome, actor_id: e.actor_id }))).toEqual([{ action, outcome: "denied", actor_id: actorId }]);
+}
+
+/** Lowercase letters only: audit actions are ^[a-z_]+(\.[a-z_]+)+$. */
+export function uniqueWord(prefix: string): string {
+  const letters = Array.from({ length: 8 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join("");
+  return `${prefix}_${letters}`;
 }

@@ -5,15 +5,14 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createAdminClient } from "../../client/index.ts";
-import { authService, connect, stack } from "../helpers/stack.ts";
-import { call, expectDeniedEvent, expectError, tokenOf, uniqueWord, userWith, type TestUser } from "../helpers/ops.ts";
+import { connect, stack } from "../helpers/stack.ts";
+import { type TestCaller, call, expectDeniedEvent, expectError, personalAccessToken, platformUser, signedInUser, uniqueWord } from "../helpers/callers.ts";
 
 const sql = connect();
-const auth = authService();
 
-let auditor: TestUser;
-let orgAdmin: TestUser;
-let plain: TestUser;
+let auditor: TestCaller;
+let orgAdmin: TestCaller;
+let plain: TestCaller;
 let orgA: string;
 let orgB: string;
 let action: string;
@@ -24,9 +23,9 @@ let seeded: { id: number; organization_id: string; target_id: string; at: string
 const EXPORTED = 1_100; // more than two export pages of 500
 
 beforeAll(async () => {
-  auditor = await userWith(auth, sql, "auditor", "auditor");
-  orgAdmin = await userWith(auth, sql, "org-admin");
-  plain = await userWith(auth, sql, "plain", null);
+  auditor = await platformUser("auditor", "auditor");
+  orgAdmin = await signedInUser("org-admin");
+  plain = await signedInUser("plain", { organizations: false });
   orgA = randomUUID();
   orgB = randomUUID();
   await sql`insert into public.organizations (id, slug, name) values
@@ -108,7 +107,7 @@ describe("GET /admin/audit", () => {
     const first = await (await list({ action, page_size: 2 })).json();
     expect(first.next_cursor).toEqual(expect.any(String));
     await expectError(await list({ action, org: orgA, page_size: 2, cursor: first.next_cursor }), 400, "invalid_cursor");
-    const admin = await userWith(auth, sql, "other-auditor", "auditor");
+    const admin = await platformUser("auditor", "other-auditor");
     await expectError(await list({ action, page_size: 2, cursor: first.next_cursor }, admin.token), 400, "invalid_cursor");
     const [payload, signature] = first.next_cursor.split(".");
     const forged = `${Buffer.from(JSON.stringify(1)).toString("base64url")}.${signature}`;
@@ -139,10 +138,10 @@ describe("GET /admin/audit", () => {
   });
 
   it("a personal access token with audit:read reads; one without it gets 403 naming the scope", async () => {
-    const reads = await list({ action }, await tokenOf(auditor, ["audit:read"]));
+    const reads = await list({ action }, await personalAccessToken(auditor, ["audit:read"]));
     expect(reads.status).toBe(200);
     expect((await reads.json()).events).toHaveLength(seeded.length);
-    const lacking = await list({ action }, await tokenOf(auditor, ["org:read"]));
+    const lacking = await list({ action }, await personalAccessToken(auditor, ["org:read"]));
     expect((await expectError(lacking, 403, "forbidden")).message).toMatch(/lacks the audit:read scope/);
   });
 
@@ -211,8 +210,8 @@ describe("GET /admin/audit/verify", () => {
   });
 
   it("a token with audit:read verifies; one without gets 403", async () => {
-    expect((await call("admin/audit/verify", await tokenOf(auditor, ["audit:read"]))).status).toBe(200);
-    await expectError(await call("admin/audit/verify", await tokenOf(auditor, ["members:read"])), 403, "forbidden");
+    expect((await call("admin/audit/verify", await personalAccessToken(auditor, ["audit:read"]))).status).toBe(200);
+    await expectError(await call("admin/audit/verify", await personalAccessToken(auditor, ["members:read"])), 403, "forbidden");
   });
 
   it.each([
@@ -265,8 +264,8 @@ describe("GET /admin/audit/export", () => {
   });
 
   it("a token with audit:read exports; one without gets 403", async () => {
-    expect(await lines(await exportOf(`action=${action}`, await tokenOf(auditor, ["audit:read"])))).toHaveLength(seeded.length);
-    await expectError(await exportOf(`action=${action}`, await tokenOf(auditor, ["org:read"])), 403, "forbidden");
+    expect(await lines(await exportOf(`action=${action}`, await personalAccessToken(auditor, ["audit:read"])))).toHaveLength(seeded.length);
+    await expectError(await exportOf(`action=${action}`, await personalAccessToken(auditor, ["org:read"])), 403, "forbidden");
   });
 
   it.each([

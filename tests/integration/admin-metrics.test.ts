@@ -3,20 +3,19 @@
 // incremental rollup, each event counted once even when scrapes run concurrently.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authService, connect } from "../helpers/stack.ts";
-import { call, expectDeniedEvent, expectError, tokenOf, uniqueWord, userWith, type TestUser } from "../helpers/ops.ts";
+import { connect } from "../helpers/stack.ts";
+import { type TestCaller, call, expectDeniedEvent, expectError, personalAccessToken, platformUser, uniqueWord } from "../helpers/callers.ts";
 import { startExtraFunction, type ExtraFunction } from "../helpers/function-process.ts";
 
 const sql = connect();
-const auth = authService();
-let admin: TestUser;
-let auditor: TestUser;
+let admin: TestCaller;
+let auditor: TestCaller;
 const provider = `https://metrics-${randomUUID().slice(0, 8)}.example.test`;
 const action = `${uniqueWord("metricstest")}.event`;
 
 beforeAll(async () => {
-  admin = await userWith(auth, sql, "metrics-admin", "admin");
-  auditor = await userWith(auth, sql, "metrics-auditor", "auditor");
+  admin = await platformUser("admin", "metrics-admin");
+  auditor = await platformUser("auditor", "metrics-auditor");
   // Users of a provider of their own: two active (one signed in an hour ago, one two days ago), one disabled, one never provisioned.
   await sql`
     insert into public.profiles (identity_provider, identity_sub, email, last_login_at, disabled_at, provisioned_at) values
@@ -87,7 +86,7 @@ describe("GET /admin/metrics", () => {
   });
 
   it("counts active tokens and pending invitations as the database holds them", async () => {
-    await tokenOf(admin, ["audit:read"]);
+    await personalAccessToken(admin, ["audit:read"]);
     const m = await scrape();
     const [db] = await sql`
       select (select count(*)::int from public.personal_access_tokens where revoked_at is null and expires_at > now()) as tokens,
@@ -141,8 +140,8 @@ describe("GET /admin/metrics", () => {
   });
 
   it("a token with users:admin scrapes; one without gets 403 naming the scope", async () => {
-    expect((await call("admin/metrics", await tokenOf(admin, ["users:admin"]))).status).toBe(200);
-    const error = await expectError(await call("admin/metrics", await tokenOf(admin, ["audit:read"])), 403, "forbidden");
+    expect((await call("admin/metrics", await personalAccessToken(admin, ["users:admin"]))).status).toBe(200);
+    const error = await expectError(await call("admin/metrics", await personalAccessToken(admin, ["audit:read"])), 403, "forbidden");
     expect(error.message).toMatch(/lacks the users:admin scope/);
   });
 

@@ -5,15 +5,14 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminClient } from "../../client/index.ts";
-import { authService, connect, stack } from "../helpers/stack.ts";
-import { call, expectDeniedEvent, expectError, tokenOf, uniqueWord, userWith, type TestUser } from "../helpers/ops.ts";
+import { connect, stack } from "../helpers/stack.ts";
+import { type TestCaller, call, expectDeniedEvent, expectError, personalAccessToken, platformUser, signedInUser, uniqueWord } from "../helpers/callers.ts";
 import { startExtraFunction } from "../helpers/function-process.ts";
 
 const sql = connect();
-const auth = authService();
 
-let admin: TestUser;
-let plain: TestUser;
+let admin: TestCaller;
+let plain: TestCaller;
 /** An application table of this file's own, registered with protect_table. */
 const probe = uniqueWord("rls_probe");
 const selectPolicy = `${probe}_select_owner`;
@@ -22,8 +21,8 @@ const policyExists = async (name: string) =>
   (await sql`select count(*)::int as n from pg_policy where polrelid = ${`public.${probe}`}::regclass and polname = ${name}`)[0].n === 1;
 
 beforeAll(async () => {
-  admin = await userWith(auth, sql, "rls-admin", "admin");
-  plain = await userWith(auth, sql, "rls-plain", null);
+  admin = await platformUser("admin", "rls-admin");
+  plain = await signedInUser("rls-plain", { organizations: false });
   await sql.unsafe(`create table public.${probe} (id uuid primary key default gen_random_uuid(), user_id uuid not null, note text)`);
   await sql`select public.protect_table(${`public.${probe}`}::regclass, 'owner')`;
 });
@@ -83,8 +82,8 @@ describe("GET /admin/rls", () => {
   });
 
   it("a token with rls:manage reads the report; one without gets 403 naming the scope", async () => {
-    expect((await call("admin/rls", await tokenOf(admin, ["rls:manage"]))).status).toBe(200);
-    const error = await expectError(await call("admin/rls", await tokenOf(admin, ["audit:read"])), 403, "forbidden");
+    expect((await call("admin/rls", await personalAccessToken(admin, ["rls:manage"]))).status).toBe(200);
+    const error = await expectError(await call("admin/rls", await personalAccessToken(admin, ["audit:read"])), 403, "forbidden");
     expect(error.message).toMatch(/lacks the rls:manage scope/);
   });
 
@@ -137,10 +136,10 @@ describe("POST /admin/rls/apply", () => {
   });
 
   it("a token with rls:manage applies; one without gets 403", async () => {
-    const lines = await applyLines(await call("admin/rls/apply", await tokenOf(admin, ["rls:manage"]), { method: "POST" }));
+    const lines = await applyLines(await call("admin/rls/apply", await personalAccessToken(admin, ["rls:manage"]), { method: "POST" }));
     expect(lines.length).toBeGreaterThanOrEqual(4);
     expect(lines.every((l) => l.status === "applied")).toBe(true);
-    await expectError(await call("admin/rls/apply", await tokenOf(admin, ["users:admin"]), { method: "POST" }), 403, "forbidden");
+    await expectError(await call("admin/rls/apply", await personalAccessToken(admin, ["users:admin"]), { method: "POST" }), 403, "forbidden");
   });
 
   it("GET is 405 with allow: POST", async () => {

@@ -8,17 +8,16 @@ import { createAdminClient } from "../../client/index.ts";
 import { shippedMigrations } from "../../functions/_shared/migrations.ts";
 import { migrationState } from "../../functions/health/migration-state.ts";
 import { projectRoot } from "../../stack/settings.ts";
-import { authService, connect, stack } from "../helpers/stack.ts";
-import { call, expectDeniedEvent, expectError, tokenOf, userWith, type TestUser } from "../helpers/ops.ts";
+import { connect, stack } from "../helpers/stack.ts";
+import { type TestCaller, call, expectDeniedEvent, expectError, personalAccessToken, platformUser } from "../helpers/callers.ts";
 
 const sql = connect();
-const auth = authService();
-let admin: TestUser;
-let auditor: TestUser;
+let admin: TestCaller;
+let auditor: TestCaller;
 
 beforeAll(async () => {
-  admin = await userWith(auth, sql, "status-admin", "admin");
-  auditor = await userWith(auth, sql, "status-auditor", "auditor");
+  admin = await platformUser("admin", "status-admin");
+  auditor = await platformUser("auditor", "status-auditor");
 });
 
 describe("GET /admin/status/db", () => {
@@ -68,8 +67,8 @@ describe("GET /admin/status/db", () => {
   });
 
   it("a token with rls:manage reads it; one without gets 403 naming the scope", async () => {
-    expect((await call("admin/status/db", await tokenOf(admin, ["rls:manage"]))).status).toBe(200);
-    const error = await expectError(await call("admin/status/db", await tokenOf(admin, ["users:admin"])), 403, "forbidden");
+    expect((await call("admin/status/db", await personalAccessToken(admin, ["rls:manage"]))).status).toBe(200);
+    const error = await expectError(await call("admin/status/db", await personalAccessToken(admin, ["users:admin"])), 403, "forbidden");
     expect(error.message).toMatch(/lacks the rls:manage scope/);
   });
 

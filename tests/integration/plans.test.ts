@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPlansClient } from "../../client/index.ts";
 import { authService, connect, functionUrl, stack, uniqueEmail } from "../helpers/stack.ts";
-import { uniqueWord } from "../helpers/ops.ts";
+import { uniqueWord } from "../helpers/callers.ts";
 
 const sql = connect();
 const auth = authService();
