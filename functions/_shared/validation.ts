@@ -55,11 +55,11 @@ function controlProblem(field: string, text: string): FieldProblem {
 }
 
 // A control character (a NUL, say) in an otherwise valid body is answered 422, but only
-// after the request's SQL has run its permission check: a caller who may not act gets the audited refusal (403), as
-// for any other input. readJson hands the handler the body with those characters replaced and
-// leaves the error here, keyed by the request; callAsCaller (rpc.ts) runs the call and
-// rolls it back with this error unless it was refused; http.ts answers it for a handler
-// that never called SQL.
+// after the request's SQL has run its permission check: a caller who may not act gets the
+// audited refusal (403), as for any other input. readJson hands the handler the body with
+// those characters replaced and leaves the error here, keyed by the request; callAsCaller
+// (rpc.ts) runs the call and rolls it back with this error unless it was refused; http.ts
+// answers it for a handler that never called SQL.
 const deferredErrors = new WeakMap<Request, ApiError>();
 
 /** The input error readJson left for this request, if any; taking it marks it handled. */
