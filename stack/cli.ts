@@ -36,7 +36,13 @@ async function start(): Promise<void> {
   });
   const db = await ensureDatabase();
   if (why) return console.log(`stopping (${why}) ...`);
-  const stack = await startStack({ db, port: local.gatewayPort });
+  // The feature toggles of this shell reach the functions (and the console follows USER_MGMT_UI).
+  const toggles = Object.fromEntries(
+    ["USER_MGMT_CORE", "USER_MGMT_UI", "USER_MGMT_ENFORCE", "USER_MGMT_RLS_ENFORCE"].flatMap((name) =>
+      process.env[name] !== undefined ? [[name, process.env[name]!]] : [],
+    ),
+  );
+  const stack = await startStack({ db, port: local.gatewayPort, functionVariables: toggles });
   const forget = recordStack({ database: databaseKey(externalDbUrl()), gatewayPort: local.gatewayPort });
   try {
     if (!why) {
@@ -45,6 +51,7 @@ async function start(): Promise<void> {
 Tenantry local stack is up (${seconds}s)
   API gateway     ${stack.url}
   Functions       ${stack.url}/functions/v1/<name>   (${stack.functions.map((f) => f.name).join(", ")})
+  Admin console   ${stack.consoleUrl ?? "off (USER_MGMT_UI)"}${stack.consoleUrl ? "   (development sign-in: any email)" : ""}
   JWKS            ${stack.url}/auth/v1/.well-known/jwks.json
   Auth admin      ${stack.url}/auth/v1/admin/users, /auth/v1/invite   (secret key; supabase.auth.admin)
   Database        ${redact(db.url)}
