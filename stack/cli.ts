@@ -1,8 +1,9 @@
-// Entry point behind the npm scripts: start, stop, db:reset, token, types.
+// Entry point behind the npm scripts: start, stop, db:reset, token, types, console:build.
 // (`npm test` is stack/test.ts, `npm run bench` is bench/run.ts.)
 import { AuthService } from "./auth.ts";
 import { ensureDatabase, redact, resetDatabase } from "./database.ts";
 import { writeGeneratedFiles } from "./checks.ts";
+import { consoleDist, ensureConsoleBuilt } from "./console.ts";
 import { startStack } from "./stack.ts";
 import { externalDbUrl, local } from "./settings.ts";
 import { stopCluster } from "./cluster.ts";
@@ -12,6 +13,7 @@ const usage = `usage: tsx stack/cli.ts <command>
   start            bring up database, edge functions and gateway; serve until interrupted
   stop             stop every running \`start\` and then the local database
   reset            drop and rebuild the local database (platform layer, migrations, seed)
+  console-build    build the admin console into console/dist
   token <email>    print an access token for that user, creating the user on first use
   types            regenerate the generated files: supabase/types/database.ts, client/openapi/*.json, client/types/*.ts,
                    functions/_shared/migrations.ts`;
@@ -118,6 +120,10 @@ async function main(): Promise<void> {
     }
     case "token":
       return token(args[0]);
+    case "console-build":
+      await ensureConsoleBuilt({ force: true });
+      console.log(`built ${consoleDist}`);
+      return;
     case "types": {
       const db = await ensureDatabase({ quiet: true });
       const files = await writeGeneratedFiles(db.url);

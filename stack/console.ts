@@ -1,6 +1,6 @@
 // The admin console (console/): built into console/dist when missing or older than its
 // sources, and served by the local gateway under /console/ (stack/gateway.ts).
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import type http from "node:http";
 import path from "node:path";
 import { projectRoot } from "./settings.ts";
@@ -21,13 +21,21 @@ function newestMtime(entry: string): number {
 }
 
 /** Builds the console unless console/dist is newer than everything it is built from. Returns whether it built. */
-export async function ensureConsoleBuilt(options: { quiet?: boolean } = {}): Promise<boolean> {
+export async function ensureConsoleBuilt(options: { quiet?: boolean; force?: boolean } = {}): Promise<boolean> {
   const sources = Math.max(...inputs.map(newestMtime));
   const built = existsSync(stampFile) ? statSync(stampFile).mtimeMs : 0;
-  if (built >= sources && existsSync(path.join(consoleDist, "index.html"))) return false;
+  if (!options.force && built >= sources && existsSync(path.join(consoleDist, "index.html"))) return false;
   if (!options.quiet) console.log("building the admin console (console/dist) ...");
-  await run(path.join(projectRoot, "node_modules", ".bin", "vite"), ["build", "--config", path.join(consoleDir, "vite.config.ts")], { cwd: projectRoot });
-  writeFileSync(stampFile, `${new Date().toISOString()}\n`);
+  // Built beside dist and swapped in, so a running `npm start` never serves a half-written build.
+  const staging = `${consoleDist}.${process.pid}`;
+  try {
+    await run(path.join(projectRoot, "node_modules", ".bin", "vite"), ["build", "--config", path.join(consoleDir, "vite.config.ts"), "--outDir", staging], { cwd: projectRoot });
+    writeFileSync(path.join(staging, ".built"), `${new Date().toISOString()}\n`);
+    rmSync(consoleDist, { recursive: true, force: true });
+    renameSync(staging, consoleDist);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
   return true;
 }
 
