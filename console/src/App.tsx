@@ -1,7 +1,7 @@
 // The console's shell: sign-in, then the screens the user's platform permissions allow.
 import * as Label from "@radix-ui/react-label";
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { clients, devSignIn, unwrap, type Clients } from "./api.ts";
 import type { ConsoleConfig } from "./config.ts";
 import { useNotifyError } from "./toast.tsx";
@@ -74,7 +74,11 @@ function SignIn({ config, onToken }: { config: ConsoleConfig; onToken: (token: s
 }
 
 function SignedIn({ api }: { api: Clients }) {
+  const notify = useNotifyError();
   const me = useQuery({ queryKey: ["me"], queryFn: async () => unwrap(await api.me.GET("/me")) });
+  useEffect(() => {
+    if (me.error) notify(me.error);
+  }, [me.error, notify]);
   if (me.isPending) return <p role="status">Loading your account…</p>;
   if (me.isError) return <p role="alert">Could not load your account: {me.error.message}</p>;
   const { profile, platform_roles, platform_permissions, memberships } = me.data;

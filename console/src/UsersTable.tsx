@@ -3,6 +3,7 @@ import * as Label from "@radix-ui/react-label";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { unwrap, type Clients } from "./api.ts";
+import { useNotifyError } from "./toast.tsx";
 
 const PAGE_SIZE = 20;
 
@@ -28,6 +29,10 @@ export function UsersTable({ api }: { api: Clients }) {
       unwrap(await api.admin.GET("/admin/users", { params: { query: { q: q || undefined, cursor, page_size: PAGE_SIZE } } })),
     placeholderData: keepPreviousData,
   });
+  const notify = useNotifyError();
+  useEffect(() => {
+    if (page.error) notify(page.error);
+  }, [page.error, notify]);
   return (
     <section aria-labelledby="users">
       <h2 id="users">Users</h2>

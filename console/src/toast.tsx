@@ -34,8 +34,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             type="foreground"
             onOpenChange={(open) => !open && setNotices((list) => list.filter((x) => x.id !== n.id))}
           >
-            <Toast.Title className="toast-title">{n.title}</Toast.Title>
-            {n.description && <Toast.Description className="toast-description">{n.description}</Toast.Description>}
+            <Toast.Title className="toast-title" data-testid="toast-title">{n.title}</Toast.Title>
+            {n.description && <Toast.Description className="toast-description" data-testid="toast-description">{n.description}</Toast.Description>}
             <Toast.Close className="toast-close" aria-label="Dismiss">×</Toast.Close>
           </Toast.Root>
         ))}

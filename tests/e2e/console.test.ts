@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumArgs, chromiumPath } from "../../stack/browser.ts";
 import { projectRoot } from "../../stack/settings.ts";
 import { startStack } from "../../stack/stack.ts";
-import { auth, platformUser, signedInUser } from "../helpers/callers.ts";
+import { adminClient, auth, platformUser, signedInUser } from "../helpers/callers.ts";
 import { stack, uniqueEmail } from "../helpers/stack.ts";
 
 const screenshots = path.join(projectRoot, "tests", "e2e", "screenshots");
@@ -79,6 +79,20 @@ describe("admin console", () => {
     expect(await page.getByRole("table", { name: "Users" }).count()).toBe(0);
     expect(await page.getByRole("heading", { name: "Users" }).count()).toBe(0);
     await page.screenshot({ path: path.join(screenshots, "account.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  it("a user disabled while signed in is refused on their next request, the API's message and debug id in the toast", async () => {
+    const user = await signedInUser("console-disabled");
+    const page = await signIn(user.email);
+    const admin = await platformUser("admin", "console-disabler");
+    const disabled = await adminClient(admin.token).POST("/admin/users/{id}/disable", { params: { path: { id: user.id } } });
+    expect(disabled.response.status).toBe(200);
+    await page.reload();
+    await expect.poll(() => page.getByTestId("toast-description").textContent()).toMatch(/HTTP 403 · debug id [0-9a-f-]{36}/);
+    expect(await page.getByTestId("toast-title").textContent()).toBeTruthy();
+    expect(await page.getByTestId("account-email").count()).toBe(0);
+    await page.screenshot({ path: path.join(screenshots, "error-toast.png"), fullPage: true });
     await page.context().close();
   });
 
