@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumArgs, chromiumPath } from "../../stack/browser.ts";
 import { projectRoot } from "../../stack/settings.ts";
 import { startStack } from "../../stack/stack.ts";
+import { seriousViolations } from "../helpers/axe.ts";
 import { adminClient, auth, platformUser, signedInUser } from "../helpers/callers.ts";
 import { stack, uniqueEmail } from "../helpers/stack.ts";
 
@@ -29,6 +30,9 @@ async function signIn(email: string, viewport = { width: 1280, height: 900 }): P
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   await page.goto(`${stack.url}/console/`);
+  await page.getByLabel("Email").waitFor();
+  expect(await seriousViolations(page), "sign-in screen").toEqual([]);
+  await page.screenshot({ path: path.join(screenshots, `sign-in-${viewport.width}.png`) });
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect.poll(() => page.getByTestId("account-email").textContent()).toBe(email);
@@ -46,6 +50,7 @@ describe("admin console", () => {
     const table = page.getByRole("table", { name: "Users" });
     await expect.poll(() => table.locator("tbody tr td:first-child").allTextContents()).toContain(admin.email);
     await page.screenshot({ path: path.join(screenshots, "users.png"), fullPage: true });
+    expect(await seriousViolations(page), "users screen").toEqual([]);
 
     const searches: string[] = [];
     page.on("request", (request) => {
@@ -79,6 +84,7 @@ describe("admin console", () => {
     expect(await page.getByRole("table", { name: "Users" }).count()).toBe(0);
     expect(await page.getByRole("heading", { name: "Users" }).count()).toBe(0);
     await page.screenshot({ path: path.join(screenshots, "account.png"), fullPage: true });
+    expect(await seriousViolations(page), "account screen at 390 px").toEqual([]);
     await page.context().close();
   });
 
@@ -93,6 +99,7 @@ describe("admin console", () => {
     expect(await page.getByTestId("toast-title").textContent()).toBeTruthy();
     expect(await page.getByTestId("account-email").count()).toBe(0);
     await page.screenshot({ path: path.join(screenshots, "error-toast.png"), fullPage: true });
+    expect(await seriousViolations(page), "error toast").toEqual([]);
     await page.context().close();
   });
 
