@@ -107,6 +107,13 @@ export async function vitest(env: NodeJS.ProcessEnv): Promise<SuiteResult> {
   return { name: "vitest", passed: runs[0].passed + runs[1].passed, failed: runs[0].failed + runs[1].failed };
 }
 
+/** The browser suite (tests/e2e): the admin console in Debian's Chromium, against a stack of its own. */
+export async function browser(env: NodeJS.ProcessEnv): Promise<SuiteResult> {
+  mkdirSync(stateDir, { recursive: true });
+  const run = await vitestRun(env, "vitest.e2e.config.ts", path.join(stateDir, "vitest-e2e-report.json"));
+  return { name: "browser (admin console)", ...run };
+}
+
 async function generateTypes(dbUrl: string): Promise<string> {
   const result = await run(bin("supabase"), ["gen", "types", "--lang", "typescript", `--remote=${dbUrl}`, "--schema", "public"], {
     cwd: projectRoot,

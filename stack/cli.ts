@@ -1,8 +1,9 @@
-// Entry point behind the npm scripts: start, stop, db:reset, token, types.
+// Entry point behind the npm scripts: start, stop, db:reset, token, types, console:build.
 // (`npm test` is stack/test.ts, `npm run bench` is bench/run.ts.)
 import { AuthService } from "./auth.ts";
 import { ensureDatabase, redact, resetDatabase } from "./database.ts";
 import { writeGeneratedFiles } from "./checks.ts";
+import { consoleDist, ensureConsoleBuilt } from "./console.ts";
 import { startStack } from "./stack.ts";
 import { externalDbUrl, local } from "./settings.ts";
 import { stopCluster } from "./cluster.ts";
@@ -12,6 +13,7 @@ const usage = `usage: tsx stack/cli.ts <command>
   start            bring up database, edge functions and gateway; serve until interrupted
   stop             stop every running \`start\` and then the local database
   reset            drop and rebuild the local database (platform layer, migrations, seed)
+  console-build    build the admin console into console/dist
   token <email>    print an access token for that user, creating the user on first use
   types            regenerate the generated files: supabase/types/database.ts, client/openapi/*.json, client/types/*.ts,
                    functions/_shared/migrations.ts`;
@@ -36,7 +38,13 @@ async function start(): Promise<void> {
   });
   const db = await ensureDatabase();
   if (why) return console.log(`stopping (${why}) ...`);
-  const stack = await startStack({ db, port: local.gatewayPort });
+  // The feature toggles of this shell reach the functions (and the console follows USER_MGMT_UI).
+  const toggles = Object.fromEntries(
+    ["USER_MGMT_CORE", "USER_MGMT_UI", "USER_MGMT_ENFORCE", "USER_MGMT_RLS_ENFORCE"].flatMap((name) =>
+      process.env[name] !== undefined ? [[name, process.env[name]!]] : [],
+    ),
+  );
+  const stack = await startStack({ db, port: local.gatewayPort, functionVariables: toggles });
   const forget = recordStack({ database: databaseKey(externalDbUrl()), gatewayPort: local.gatewayPort });
   try {
     if (!why) {
@@ -45,6 +53,7 @@ async function start(): Promise<void> {
 Tenantry local stack is up (${seconds}s)
   API gateway     ${stack.url}
   Functions       ${stack.url}/functions/v1/<name>   (${stack.functions.map((f) => f.name).join(", ")})
+  Admin console   ${stack.consoleUrl ?? "off (USER_MGMT_UI)"}${stack.consoleUrl ? "   (development sign-in: any email)" : ""}
   JWKS            ${stack.url}/auth/v1/.well-known/jwks.json
   Auth admin      ${stack.url}/auth/v1/admin/users, /auth/v1/invite   (secret key; supabase.auth.admin)
   Database        ${redact(db.url)}
@@ -111,6 +120,10 @@ async function main(): Promise<void> {
     }
     case "token":
       return token(args[0]);
+    case "console-build":
+      await ensureConsoleBuilt({ force: true });
+      console.log(`built ${consoleDist}`);
+      return;
     case "types": {
       const db = await ensureDatabase({ quiet: true });
       const files = await writeGeneratedFiles(db.url);

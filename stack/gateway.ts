@@ -2,6 +2,9 @@
 //   /functions/v1/<name>/...          → that function's Deno process (path without the prefix)
 //   /auth/v1/.well-known/jwks.json    → the project's public signing keys
 //   /auth/v1/admin/users…, /invite    → the Supabase Auth admin API (stack/auth-admin.ts)
+//   /console/…                        → the admin console's static files (console/dist), its
+//                                       config.json and the local-only development sign-in;
+//                                       404 when the functions' USER_MGMT_UI is falsy
 // It applies a function's `verify_jwt` setting the way the platform does: a valid
 // user JWT is required before the function is invoked.
 import { randomUUID } from "node:crypto";
@@ -11,6 +14,14 @@ import { authAdminApi } from "./auth-admin.ts";
 import type { AuthService } from "./auth.ts";
 import { jwks, projectKeys } from "./keys.ts";
 import type { RunningFunction } from "./functions.ts";
+import { serveConsoleFile } from "./console.ts";
+
+export interface ConsoleOptions {
+  /** The functions' USER_MGMT_UI: false answers every /console/ path with 404. */
+  enabled: boolean;
+  /** The publishable key the console sends as `apikey` (its config.json). */
+  publishableKey: string;
+}
 
 export interface Gateway {
   url: string;
@@ -66,7 +77,64 @@ function proxy(req: http.IncomingMessage, res: http.ServerResponse, port: number
   req.pipe(upstream);
 }
 
-export async function startGateway(functions: RunningFunction[], auth: AuthService, port: number, host = "127.0.0.1"): Promise<Gateway> {
+async function readJson(req: http.IncomingMessage, limit = 16_384): Promise<unknown> {
+  let body = "";
+  for await (const chunk of req) {
+    body += chunk;
+    if (body.length > limit) throw new Error("body too large");
+  }
+  return JSON.parse(body);
+}
+
+/**
+ * The console's paths. `POST /console/dev/sign-in {email}` mints an access token for that
+ * email exactly as `npm run token` does (creating the user on first use): this gateway is
+ * the local stack's only, listening on loopback; a hosted project has no such path.
+ */
+async function consoleRoute(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  options: ConsoleOptions,
+  auth: AuthService,
+  origin: string,
+): Promise<void> {
+  if (!options.enabled) return sendError(res, 404, "not_found", "The admin console is turned off (USER_MGMT_UI)");
+  if (url.pathname === "/console") {
+    res.writeHead(308, { location: `/console/${url.search}` });
+    return void res.end();
+  }
+  const subpath = url.pathname.slice("/console/".length);
+  if (subpath === "config.json") {
+    return sendJson(res, 200, { url: origin, publishableKey: options.publishableKey, devSignIn: true }, { "cache-control": "no-store" });
+  }
+  if (subpath === "dev/sign-in") {
+    if (req.method !== "POST") return sendError(res, 405, "method_not_allowed", "POST an email");
+    let email: unknown;
+    try {
+      email = ((await readJson(req)) as { email?: unknown })?.email;
+    } catch {
+      return sendError(res, 400, "bad_request", "expected a JSON body {email}");
+    }
+    if (typeof email !== "string" || !/^[^\s@]+@[^\s@]+$/.test(email)) return sendError(res, 422, "invalid_email", "expected an email address");
+    try {
+      const issued = await auth.tokenFor(email);
+      return sendJson(res, 200, { access_token: issued.accessToken, user_id: issued.user.id }, { "cache-control": "no-store" });
+    } catch (error) {
+      return sendError(res, 500, "sign_in_failed", error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, "method_not_allowed", "the console is static files");
+  serveConsoleFile(res, subpath);
+}
+
+export async function startGateway(
+  functions: RunningFunction[],
+  auth: AuthService,
+  port: number,
+  host = "127.0.0.1",
+  consoleOptions: ConsoleOptions = { enabled: false, publishableKey: "" },
+): Promise<Gateway> {
   const byName = new Map(functions.map((fn) => [fn.name, fn]));
   const jwksDocument = await jwks();
   const keySet = createLocalJWKSet(jwksDocument);
@@ -76,6 +144,9 @@ export async function startGateway(functions: RunningFunction[], auth: AuthServi
     const url = new URL(req.url ?? "/", "http://gateway");
     if (url.pathname === "/auth/v1/.well-known/jwks.json") return sendJson(res, 200, jwksDocument);
     if (await authAdmin(req, res, url)) return;
+    if (url.pathname === "/console" || url.pathname.startsWith("/console/")) {
+      return consoleRoute(req, res, url, consoleOptions, auth, `http://${req.headers.host ?? `${host}:${port}`}`);
+    }
 
     const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
     const fn = match ? byName.get(match[1]) : undefined;

@@ -3,12 +3,16 @@
 import { AuthService } from "./auth.ts";
 import { trustAuthIssuer, type Database } from "./database.ts";
 import { freePort, functionEnv, startFunction, stopFunction, type RunningFunction } from "./functions.ts";
+import { readToggles } from "../functions/_shared/config.ts";
+import { ensureConsoleBuilt } from "./console.ts";
 import { startGateway } from "./gateway.ts";
 import { projectKeys, type ProjectKeys } from "./keys.ts";
 import { loadProjectConfig } from "./project-config.ts";
 
 export interface Stack {
   url: string;
+  /** The admin console's address, or undefined when USER_MGMT_UI turns it off. */
+  consoleUrl?: string;
   db: Database;
   keys: ProjectKeys;
   functions: RunningFunction[];
@@ -23,14 +27,19 @@ export interface StackOptions {
   output?: (line: string) => void;
   /** false: answers are not checked against their documented schemas (benchmarks measure what production runs). */
   checkResponses?: boolean;
+  /** Extra function environment (the USER_MGMT_* toggles); the gateway's console follows their USER_MGMT_UI. */
+  functionVariables?: Record<string, string>;
 }
 
-export async function startStack({ db, port, output = console.log, checkResponses = true }: StackOptions): Promise<Stack> {
+export async function startStack({ db, port, output = console.log, checkResponses = true, functionVariables = {} }: StackOptions): Promise<Stack> {
   const gatewayPort = port || (await freePort());
   const url = `http://127.0.0.1:${gatewayPort}`;
   const keys = await projectKeys();
   await trustAuthIssuer(db.url, `${url}/auth/v1`);
-  const env = await functionEnv({ supabaseUrl: url, dbUrl: db.url, checkResponses });
+  const env = { ...(await functionEnv({ supabaseUrl: url, dbUrl: db.url, checkResponses })), ...functionVariables };
+  const consoleEnabled = readToggles(env).ui;
+  // Built while nothing else runs yet, and only when its sources changed (about a second).
+  if (consoleEnabled) await ensureConsoleBuilt({ quiet: true });
   const started = await Promise.allSettled(loadProjectConfig().functions.map((fn) => startFunction(fn, env, output)));
   const functions = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const failure = started.find((s) => s.status === "rejected");
@@ -41,9 +50,10 @@ export async function startStack({ db, port, output = console.log, checkResponse
   }
   const auth = new AuthService({ authAdminUrl: db.authAdminUrl, supabaseUrl: url });
   try {
-    const gateway = await startGateway(functions, auth, gatewayPort);
+    const gateway = await startGateway(functions, auth, gatewayPort, undefined, { enabled: consoleEnabled, publishableKey: keys.publishableKey });
     return {
       url,
+      consoleUrl: consoleEnabled ? `${url}/console/` : undefined,
       db,
       keys,
       functions,

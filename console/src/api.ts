@@ -1,0 +1,52 @@
+// The console reaches the API only through the typed client (client/index.ts), so it
+// can send nothing the OpenAPI documents do not describe.
+import { createAdminClient, createMeClient } from "../../client/index.ts";
+import type { ConsoleConfig } from "./config.ts";
+
+export interface ApiError {
+  status: number;
+  code: string;
+  message: string;
+  debugId?: string;
+}
+
+export class ApiFailure extends Error {
+  constructor(readonly detail: ApiError) {
+    super(`${detail.code}: ${detail.message}`);
+  }
+}
+
+export function clients(config: ConsoleConfig, token: string) {
+  const options = { url: config.url, token, apikey: config.publishableKey || undefined };
+  return { admin: createAdminClient(options), me: createMeClient(options) };
+}
+
+export type Clients = ReturnType<typeof clients>;
+
+/** The API's error body ({error: {code, message, debug_id}}) as an exception the UI shows. */
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.error !== undefined || result.data === undefined) {
+    const body = (result.error ?? {}) as { error?: { code?: string; message?: string; debug_id?: string } };
+    throw new ApiFailure({
+      status: result.response.status,
+      code: body.error?.code ?? `http_${result.response.status}`,
+      message: body.error?.message ?? result.response.statusText,
+      debugId: body.error?.debug_id ?? result.response.headers.get("x-debug-id") ?? undefined,
+    });
+  }
+  return result.data;
+}
+
+/** Local stack only: the gateway mints an access token for an email, as `npm run token` does. */
+export async function devSignIn(email: string): Promise<string> {
+  const res = await fetch(new URL("dev/sign-in", document.baseURI), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email }),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: { code: string; message: string; debug_id?: string } };
+  if (!res.ok || !body.access_token) {
+    throw new ApiFailure({ status: res.status, code: body.error?.code ?? "sign_in_failed", message: body.error?.message ?? res.statusText, debugId: body.error?.debug_id });
+  }
+  return body.access_token;
+}
