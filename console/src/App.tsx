@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { clients, devSignIn, unwrap, type Clients } from "./api.ts";
 import type { ConsoleConfig } from "./config.ts";
 import { useNotifyError } from "./toast.tsx";
+import { TokensScreen } from "./TokensScreen.tsx";
 import { UsersTable } from "./UsersTable.tsx";
 
 const TOKEN_KEY = "tenantry.console.token";
@@ -81,7 +82,9 @@ function SignedIn({ api }: { api: Clients }) {
   }, [me.error, notify]);
   if (me.isPending) return <p role="status">Loading your account…</p>;
   if (me.isError) return <p role="alert">Could not load your account: {me.error.message}</p>;
-  const { profile, platform_roles, platform_permissions, memberships } = me.data;
+  const { profile, platform_roles, platform_permissions, account_permissions, memberships } = me.data;
+  // The scopes a token may carry: every permission the user holds, on the platform, over their account, in any organization.
+  const held = [...new Set([...platform_permissions, ...account_permissions, ...memberships.flatMap((m) => m.permissions)])].sort();
   return (
     <>
       <section aria-labelledby="account">
@@ -99,6 +102,7 @@ function SignedIn({ api }: { api: Clients }) {
           <dd>{memberships.length ? memberships.map((m) => `${m.name} (${m.role})`).join(", ") : "none"}</dd>
         </dl>
       </section>
+      <TokensScreen api={api} held={held} />
       {platform_permissions.includes("users:admin") && <UsersTable api={api} />}
     </>
   );

@@ -1,6 +1,7 @@
 // The admin console in a real browser: the development sign-in, the account screen, and
 // the Users table (GET /admin/users through the typed client) with its debounced
-// server-side search and cursor pagination. Every run writes a screenshot of each screen
+// server-side search and cursor pagination, and My tokens (generate, secret shown once,
+// revoke through a confirmation dialog). Every run writes a screenshot of each screen
 // to tests/e2e/screenshots/ (git-ignored).
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -10,7 +11,7 @@ import { chromiumArgs, chromiumPath } from "../../stack/browser.ts";
 import { projectRoot } from "../../stack/settings.ts";
 import { startStack } from "../../stack/stack.ts";
 import { seriousViolations } from "../helpers/axe.ts";
-import { adminClient, auth, platformUser, signedInUser } from "../helpers/callers.ts";
+import { adminClient, auth, meClient, platformUser, signedInUser } from "../helpers/callers.ts";
 import { stack, uniqueEmail } from "../helpers/stack.ts";
 
 const screenshots = path.join(projectRoot, "tests", "e2e", "screenshots");
@@ -100,6 +101,73 @@ describe("admin console", () => {
     expect(await page.getByTestId("account-email").count()).toBe(0);
     await page.screenshot({ path: path.join(screenshots, "error-toast.png"), fullPage: true });
     expect(await seriousViolations(page), "error toast").toEqual([]);
+    await page.context().close();
+  });
+
+  it("My tokens: a user generates a token, sees its secret once with a copy button; after reload it is listed without it; revoked through the dialog, it is gone", async () => {
+    const user = await signedInUser("console-tokens");
+    const page = await signIn(user.email, { width: 390, height: 844 });
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.url });
+    const name = `ci-${Date.now()}`;
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Expires in (days)").fill("7");
+    await page.getByRole("checkbox", { name: "profile:write" }).check();
+    await page.getByRole("button", { name: "Generate token" }).click();
+    const secret = page.getByTestId("token-secret");
+    await secret.waitFor();
+    const value = (await secret.textContent()) ?? "";
+    expect(value).toMatch(/^tnt_pat_[0-9a-f]{40}/);
+    await page.getByRole("button", { name: "Copy secret" }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(value);
+    const table = page.getByRole("table", { name: "My tokens" });
+    await expect.poll(() => table.locator("tbody tr td:first-child").allTextContents()).toContain(name);
+    await page.screenshot({ path: path.join(screenshots, "tokens-created.png"), fullPage: true });
+    expect(await seriousViolations(page), "tokens screen with a new secret at 390 px").toEqual([]);
+
+    await page.reload();
+    await expect.poll(() => table.locator("tbody tr td:first-child").allTextContents()).toContain(name);
+    const row = table.locator("tbody tr", { hasText: name });
+    expect(await row.locator("td").nth(2).textContent()).toBe("profile:write");
+    expect(await row.locator("td").nth(3).textContent()).toBe("never");
+    expect(await page.getByTestId("token-secret").count()).toBe(0);
+    expect(await page.content()).not.toContain(value);
+
+    // Keyboard: the Revoke button opens the dialog, Escape cancels, then the dialog's action revokes.
+    await page.getByRole("button", { name: `Revoke ${name}` }).focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("alertdialog");
+    await dialog.waitFor();
+    expect(await seriousViolations(page), "revoke dialog").toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, "tokens-revoke.png"), fullPage: true });
+    await page.keyboard.press("Escape");
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await row.count()).toBe(1);
+    await page.getByRole("button", { name: `Revoke ${name}` }).click();
+    await dialog.getByRole("button", { name: "Revoke token" }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    await page.reload();
+    await table.waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(await table.locator("tbody tr", { hasText: name }).count()).toBe(0);
+    expect(await seriousViolations(page), "tokens screen, none left, at 390 px").toEqual([]);
+    const listed = await meClient(user.token).GET("/me/tokens");
+    expect(listed.data?.tokens.map((t) => t.name)).not.toContain(name);
+    await page.context().close();
+  });
+
+  it("My tokens: the scope picker offers exactly the permissions the user holds (GET /me)", async () => {
+    const user = await signedInUser("console-scopes");
+    const me = (await meClient(user.token).GET("/me")).data!;
+    const held = new Set([...me.platform_permissions, ...me.account_permissions, ...me.memberships.flatMap((m) => m.permissions)]);
+    expect(held.size).toBeGreaterThan(0);
+    const page = await signIn(user.email);
+    const picker = page.getByRole("group", { name: /Scopes/ });
+    await picker.getByRole("checkbox").first().waitFor();
+    const offered = await picker.getByRole("checkbox").evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
+    expect(offered.sort()).toEqual([...held].sort());
+    expect(offered).not.toContain("users:admin");
+    await page.screenshot({ path: path.join(screenshots, "tokens.png"), fullPage: true });
+    expect(await seriousViolations(page), "tokens screen").toEqual([]);
     await page.context().close();
   });
 
