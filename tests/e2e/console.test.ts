@@ -155,6 +155,22 @@ describe("admin console", () => {
     await page.context().close();
   });
 
+  it("My tokens: revoking a token already revoked elsewhere shows the API's 409 in the toast, and the list drops it", async () => {
+    const user = await signedInUser("console-revoked");
+    const me = meClient(user.token);
+    const created = await me.POST("/me/tokens", { body: { name: "elsewhere", scopes: ["tokens:read"], expires_in_days: 3 } });
+    expect(created.response.status).toBe(201);
+    const page = await signIn(user.email);
+    const row = page.getByRole("table", { name: "My tokens" }).locator("tbody tr", { hasText: "elsewhere" });
+    await row.waitFor();
+    expect((await me.DELETE("/me/tokens/{id}", { params: { path: { id: created.data!.id } } })).response.status).toBe(200);
+    await page.getByRole("button", { name: "Revoke elsewhere" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Revoke token" }).click();
+    await expect.poll(() => page.getByTestId("toast-description").textContent()).toMatch(/^conflict · HTTP 409 · debug id [0-9a-f-]{36}/);
+    await expect.poll(() => row.count()).toBe(0);
+    await page.context().close();
+  });
+
   it("My tokens: the scope picker offers exactly the permissions the user holds (GET /me)", async () => {
     const user = await signedInUser("console-scopes");
     const me = (await meClient(user.token).GET("/me")).data!;
