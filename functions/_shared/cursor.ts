@@ -42,14 +42,17 @@ function joined(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-export async function encodeCursor(ctx: Context, endpoint: string, filters: Record<string, unknown>, position: string | number): Promise<string> {
+/** Where a page ends: an id, or the (created_at, id) pair of a keyset. */
+export type Position = string | number | (string | number)[];
+
+export async function encodeCursor(ctx: Context, endpoint: string, filters: Record<string, unknown>, position: Position): Promise<string> {
   const payload = encoder.encode(JSON.stringify(position));
   const signature = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(ctx.config.secretKey), joined(binding(ctx, endpoint, filters), payload)));
   return `${base64url(payload)}.${base64url(signature.slice(0, 16))}`;
 }
 
 /** The position a cursor names, or null for the first page; anything not issued here is a 400. */
-export async function decodeCursor<T extends string | number>(
+export async function decodeCursor<T extends Position>(
   ctx: Context,
   endpoint: string,
   filters: Record<string, unknown>,

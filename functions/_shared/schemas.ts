@@ -20,10 +20,10 @@ export const PageQuery = {
 
 export const NextCursor = z.string().nullable().meta({ description: "pass as cursor for the next page; null on the last page" });
 
-/** A free-text search term: bounded, and no control characters. */
-export const SearchTerm = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[^\p{Cc}]*$/u, "must not contain control characters");
+const NO_CONTROL = /^[^\p{Cc}]*$/u;
+
+/** Text up to max characters with no control characters (filters matched as given). */
+export const plainText = (max: number) => z.string().min(1).max(max).regex(NO_CONTROL, "must not contain control characters");
+
+/** A free-text search term: trimmed, bounded, and no control characters. */
+export const SearchTerm = z.string().trim().min(1).max(100).regex(NO_CONTROL, "must not contain control characters");

@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from "../_shared/cursor.ts";
 import { asApiError, badRequest, errorBody } from "../_shared/errors.ts";
 import type { Context } from "../_shared/http.ts";
 import { callAsCaller } from "../_shared/rpc.ts";
-import { JsonObject, NextCursor, PageQuery, Timestamp, Uuid } from "../_shared/schemas.ts";
+import { JsonObject, NextCursor, PageQuery, Timestamp, Uuid, plainText } from "../_shared/schemas.ts";
 
 export const AuditEvent = z
   .object({
@@ -33,8 +33,6 @@ export const AuditEvent = z
 
 type AuditEventOut = z.output<typeof AuditEvent>;
 
-const NoControl = /^[^\p{Cc}]*$/u;
-const text = (max: number) => z.string().min(1).max(max).regex(NoControl, "must not contain control characters");
 const DateTime = z.iso
   .datetime({ offset: true })
   // PostgreSQL has no year 0 (ISO 8601's 0000 is 1 BC): refuse it here rather than fail in SQL.
@@ -46,8 +44,8 @@ const filterShape = {
   actor: Uuid.optional().meta({ description: "the acting user's profile id" }),
   action: z.string().max(100).regex(/^[a-z_]+(\.[a-z_]+)+$/, "must be an action such as membership.add").optional(),
   org: Uuid.optional().meta({ description: "the organization the event belongs to" }),
-  target_type: text(100).optional().meta({ description: "e.g. user, organization, table, token" }),
-  target_id: text(500).optional(),
+  target_type: plainText(100).optional().meta({ description: "e.g. user, organization, table, token" }),
+  target_id: plainText(500).optional(),
   since: DateTime.optional().meta({ description: "events at or after this time" }),
   until: DateTime.optional().meta({ description: "events before this time" }),
 };

@@ -53,11 +53,10 @@ const page = "GET /admin/orgs";
 
 async function listOrganizations(query: z.output<typeof ListQuery>, ctx: Context, req: Request) {
   const filters = { ...query };
-  const after = await decodeCursor<string>(ctx, page, filters, query.cursor);
-  const [afterCreatedAt, afterId] = after ? JSON.parse(after) as [string, string] : [null, null];
+  const [afterCreatedAt, afterId] = (await decodeCursor<[string, string]>(ctx, page, filters, query.cursor)) ?? [null, null];
   const result = await callAsCaller<{ organizations: unknown[]; next: { created_at: string; id: string } | null }>(req, ctx, (tx) => tx`
     select public.admin_list_organizations(${query.q ?? null}, ${afterCreatedAt}::timestamptz, ${afterId}::uuid, ${query.page_size}) as result`);
-  const next = result.next && (await encodeCursor(ctx, page, filters, JSON.stringify([result.next.created_at, result.next.id])));
+  const next = result.next && (await encodeCursor(ctx, page, filters, [result.next.created_at, result.next.id]));
   return { organizations: result.organizations, next_cursor: next ?? null };
 }
 

@@ -86,12 +86,11 @@ const page = "GET /admin/users";
 
 async function listUsers(query: z.output<typeof ListQuery>, ctx: Context, req: Request) {
   const filters = { ...query };
-  const after = await decodeCursor<string>(ctx, page, filters, query.cursor);
-  const [afterCreatedAt, afterId] = after ? JSON.parse(after) as [string, string] : [null, null];
+  const [afterCreatedAt, afterId] = (await decodeCursor<[string, string]>(ctx, page, filters, query.cursor)) ?? [null, null];
   const result = await callAsCaller<{ users: unknown[]; next: { created_at: string; id: string } | null }>(req, ctx, (tx) => tx`
     select public.admin_list_users(${query.q ?? null}, ${query.role ?? null}, ${query.org ?? null}::uuid, ${query.status ?? null},
                                    ${query.provider ?? null}, ${afterCreatedAt}::timestamptz, ${afterId}::uuid, ${query.page_size}) as result`);
-  const next = result.next && (await encodeCursor(ctx, page, filters, JSON.stringify([result.next.created_at, result.next.id])));
+  const next = result.next && (await encodeCursor(ctx, page, filters, [result.next.created_at, result.next.id]));
   return { users: result.users, next_cursor: next ?? null };
 }
 

@@ -1,6 +1,5 @@
 // The callers the API tests need, each a real credential: a platform admin's and a
 // plain user's Supabase Auth JWTs, and personal access tokens with chosen scopes.
-import type postgres from "postgres";
 import { expect } from "vitest";
 import { createAdminClient, createMeClient } from "../../client/index.ts";
 import { authService, connect, functionUrl, stack, uniqueEmail } from "./stack.ts";
@@ -68,10 +67,8 @@ export async function expectError(res: Response, status: number, code?: string):
 }
 
 /** The denial the refusal of this request wrote: one event, denied, by this actor. */
-export async function expectDeniedEvent(sql: postgres.Sql, res: Response, action: string, actorId: string): Promise<void> {
-  const events = await sql`
-    select action, outcome, actor_id from public.audit_events where request_id = ${res.headers.get("x-debug-id")!}`;
-  expect(events.map((e) => ({ action: e.action, outcome: e.outcome, actor_id: e.actor_id }))).toEqual([{ action, outcome: "denied", actor_id: actorId }]);
+export async function expectDeniedEvent(res: Response, action: string, actorId: string): Promise<void> {
+  expect((await auditedFor(res)).map((e) => ({ ...e }))).toEqual([{ action, outcome: "denied", actor_id: actorId }]);
 }
 
 /** Lowercase letters only: audit actions are ^[a-z_]+(\.[a-z_]+)+$. */

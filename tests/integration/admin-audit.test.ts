@@ -124,13 +124,13 @@ describe("GET /admin/audit", () => {
   it("an organization admin asking for another organization gets 403, and the refusal is audited", async () => {
     const res = await list({ action, org: orgB }, orgAdmin.token);
     await expectError(res, 403, "forbidden");
-    await expectDeniedEvent(sql, res, "audit.read", orgAdmin.id);
+    await expectDeniedEvent(res, "audit.read", orgAdmin.id);
   });
 
   it("a signed-in user without audit:read gets 403, and the refusal is audited", async () => {
     const res = await list({ action }, plain.token);
     expect((await expectError(res, 403, "forbidden")).message).toMatch(/audit:read/);
-    await expectDeniedEvent(sql, res, "audit.read", plain.id);
+    await expectDeniedEvent(res, "audit.read", plain.id);
   });
 
   it("no credentials get 401", async () => {
@@ -202,7 +202,7 @@ describe("GET /admin/audit/verify", () => {
   it("an organization admin (audit:read in one organization only) gets 403, audited", async () => {
     const res = await call("admin/audit/verify", orgAdmin.token);
     await expectError(res, 403, "forbidden");
-    await expectDeniedEvent(sql, res, "audit.verify", orgAdmin.id);
+    await expectDeniedEvent(res, "audit.verify", orgAdmin.id);
   });
 
   it("no credentials get 401", async () => {
@@ -256,7 +256,7 @@ describe("GET /admin/audit/export", () => {
   it("a user without audit:read gets a plain 403 before any line, audited", async () => {
     const res = await exportOf(`action=${action}`, plain.token);
     await expectError(res, 403, "forbidden");
-    await expectDeniedEvent(sql, res, "audit.read", plain.id);
+    await expectDeniedEvent(res, "audit.read", plain.id);
   });
 
   it("no credentials get 401", async () => {

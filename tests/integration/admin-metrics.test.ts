@@ -131,7 +131,7 @@ describe("GET /admin/metrics", () => {
   it("a user without users:admin gets 403, and the refusal is audited", async () => {
     const res = await call("admin/metrics", auditor.token);
     expect((await expectError(res, 403, "forbidden")).message).toMatch(/users:admin/);
-    await expectDeniedEvent(sql, res, "metrics.read", auditor.id);
+    await expectDeniedEvent(res, "metrics.read", auditor.id);
   });
 
   it("no credentials get 401; without METRICS_TOKEN configured, no bearer secret is taken for one", async () => {

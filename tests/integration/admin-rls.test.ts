@@ -74,7 +74,7 @@ describe("GET /admin/rls", () => {
   it("a user without rls:manage gets 403, and the refusal is audited", async () => {
     const res = await call("admin/rls", plain.token);
     await expectError(res, 403, "forbidden");
-    await expectDeniedEvent(sql, res, "rls.read", plain.id);
+    await expectDeniedEvent(res, "rls.read", plain.id);
   });
 
   it("no credentials get 401", async () => {
@@ -128,7 +128,7 @@ describe("POST /admin/rls/apply", () => {
   it("a user without rls:manage gets a plain 403 before any line, and the refusal is audited", async () => {
     const res = await call("admin/rls/apply", plain.token, { method: "POST" });
     await expectError(res, 403, "forbidden");
-    await expectDeniedEvent(sql, res, "rls.read", plain.id);
+    await expectDeniedEvent(res, "rls.read", plain.id);
   });
 
   it("no credentials get 401", async () => {

@@ -59,7 +59,7 @@ describe("GET /admin/status/db", () => {
   it("a user without rls:manage gets 403, and the refusal is audited", async () => {
     const res = await call("admin/status/db", auditor.token);
     expect((await expectError(res, 403, "forbidden")).message).toMatch(/rls:manage/);
-    await expectDeniedEvent(sql, res, "status.read", auditor.id);
+    await expectDeniedEvent(res, "status.read", auditor.id);
   });
 
   it("no credentials get 401", async () => {
