@@ -1,12 +1,15 @@
-// The console's shell: sign-in, then the screens the user's platform permissions allow.
-import * as Label from "@radix-ui/react-label";
+// The console's shell: sign-in, then a navigation of the screens the user's platform
+// permissions allow (screens.tsx), each at its own #/path so a static host needs no rewrites.
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useState, type FormEvent } from "react";
-import { clients, devSignIn, unwrap, type Clients } from "./api.ts";
-import type { ConsoleConfig } from "./config.ts";
-import { useNotifyError } from "./toast.tsx";
-import { TokensScreen } from "./TokensScreen.tsx";
-import { UsersTable } from "./UsersTable.tsx";
+import { useMemo, useState } from "react";
+import { HashRouter, NavLink, Route, Routes } from "react-router";
+import { ThemeToggle } from "./components/ThemeToggle.tsx";
+import { useToastOnError } from "./components/toast.tsx";
+import { screens } from "./screens.tsx";
+import { clients, unwrap, type Clients } from "./session/api.ts";
+import type { ConsoleConfig } from "./session/config.ts";
+import { SessionProvider, type Session } from "./session/session.tsx";
+import { SignIn } from "./session/SignIn.tsx";
 
 const TOKEN_KEY = "tenantry.console.token";
 
@@ -22,88 +25,59 @@ export function App({ config }: { config: ConsoleConfig }) {
   };
   const api = useMemo(() => (token ? clients(config, token) : null), [config, token]);
   return (
-    <div className="app">
-      <header className="top">
-        <h1>Tenantry console</h1>
-        {api && (
-          <button type="button" onClick={signOut}>
-            Sign out
-          </button>
-        )}
-      </header>
-      <main>{api ? <SignedIn api={api} /> : <SignIn config={config} onToken={signIn} />}</main>
-    </div>
-  );
-}
-
-function SignIn({ config, onToken }: { config: ConsoleConfig; onToken: (token: string) => void }) {
-  const notify = useNotifyError();
-  const [email, setEmail] = useState("");
-  const [busy, setBusy] = useState(false);
-  if (!config.devSignIn) {
-    return (
-      <section aria-labelledby="sign-in">
-        <h2 id="sign-in">Sign in</h2>
-        <p>Sign-in through Supabase Auth against a hosted project is not built yet; on the local stack use the development sign-in.</p>
-      </section>
-    );
-  }
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      onToken(await devSignIn(email));
-    } catch (error) {
-      notify(error);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <section aria-labelledby="sign-in">
-      <h2 id="sign-in">Development sign-in</h2>
-      <p className="hint">Local stack only: a token for this email, as <code>npm run token</code> mints it (the user is created on first use).</p>
-      <form onSubmit={submit} className="row">
-        <Label.Root htmlFor="email">Email</Label.Root>
-        <input id="email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="email" />
-        <button type="submit" disabled={busy}>
-          Sign in
-        </button>
-      </form>
-    </section>
+    <HashRouter>
+      <div className="app">
+        <header className="top">
+          <h1>Tenantry console</h1>
+          <div className="row">
+            <ThemeToggle />
+            {api && (
+              <button type="button" onClick={signOut}>
+                Sign out
+              </button>
+            )}
+          </div>
+        </header>
+        {api ? <SignedIn api={api} /> : <main><SignIn config={config} onToken={signIn} /></main>}
+      </div>
+    </HashRouter>
   );
 }
 
 function SignedIn({ api }: { api: Clients }) {
-  const notify = useNotifyError();
   const me = useQuery({ queryKey: ["me"], queryFn: async () => unwrap(await api.me.GET("/me")) });
-  useEffect(() => {
-    if (me.error) notify(me.error);
-  }, [me.error, notify]);
-  if (me.isPending) return <p role="status">Loading your account…</p>;
-  if (me.isError) return <p role="alert">Could not load your account: {me.error.message}</p>;
-  const { profile, platform_roles, platform_permissions, account_permissions, memberships } = me.data;
-  // The scopes a token may carry: every permission the user holds, on the platform, over their account, in any organization.
-  const held = [...new Set([...platform_permissions, ...account_permissions, ...memberships.flatMap((m) => m.permissions)])].sort();
+  useToastOnError(me.error);
+  const session = useMemo<Session | null>(() => {
+    if (!me.data) return null;
+    const platform = new Set(me.data.platform_permissions);
+    return { api, me: me.data, can: (permission) => platform.has(permission) };
+  }, [api, me.data]);
+  if (me.isPending) return <main><p role="status">Loading your account…</p></main>;
+  if (!session) return <main><p role="alert">Could not load your account: {me.error?.message}</p></main>;
+  const allowed = screens.filter((s) => !s.needs || session.can(s.needs));
   return (
-    <>
-      <section aria-labelledby="account">
-        <h2 id="account">Your account</h2>
-        <dl className="facts">
-          <dt>Email</dt>
-          <dd data-testid="account-email">{profile.email}</dd>
-          <dt>Display name</dt>
-          <dd>{profile.display_name ?? "—"}</dd>
-          <dt>Plan</dt>
-          <dd>{profile.plan}</dd>
-          <dt>Platform roles</dt>
-          <dd>{platform_roles.length ? platform_roles.join(", ") : "none"}</dd>
-          <dt>Organizations</dt>
-          <dd>{memberships.length ? memberships.map((m) => `${m.name} (${m.role})`).join(", ") : "none"}</dd>
-        </dl>
-      </section>
-      <TokensScreen api={api} held={held} />
-      {platform_permissions.includes("users:admin") && <UsersTable api={api} />}
-    </>
+    <SessionProvider value={session}>
+      <div className="layout">
+        <nav aria-label="Screens" className="screens">
+          <ul>
+            {allowed.map((s) => (
+              <li key={s.path}>
+                <NavLink to={s.path} end>
+                  {s.label}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main>
+          <Routes>
+            {allowed.map((s) => (
+              <Route key={s.path} path={s.path} element={s.element} />
+            ))}
+            <Route path="*" element={<p role="alert">There is no such screen here, or it needs a permission you do not hold.</p>} />
+          </Routes>
+        </main>
+      </div>
+    </SessionProvider>
   );
 }

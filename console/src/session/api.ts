@@ -1,6 +1,6 @@
 // The console reaches the API only through the typed client (client/index.ts), so it
 // can send nothing the OpenAPI documents do not describe.
-import { createAdminClient, createMeClient } from "../../client/index.ts";
+import { createAdminClient, createMeClient } from "../../../client/index.ts";
 import type { ConsoleConfig } from "./config.ts";
 
 export interface ApiError {

@@ -1,7 +1,7 @@
 // One alert system for every error: the API's message and its debug id, in a Radix toast.
 import * as Toast from "@radix-ui/react-toast";
-import { createContext, useCallback, useContext, useState, type ReactNode } from "react";
-import { ApiFailure } from "./api.ts";
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
+import { ApiFailure } from "../session/api.ts";
 
 interface Notice {
   id: number;
@@ -43,4 +43,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       </Toast.Provider>
     </NotifyContext.Provider>
   );
+}
+
+/** A failed query's error, shown once in the toast (a query's own inline message stays on screen too). */
+export function useToastOnError(error: unknown) {
+  const notify = useNotifyError();
+  useEffect(() => {
+    if (error) notify(error);
+  }, [error, notify]);
 }

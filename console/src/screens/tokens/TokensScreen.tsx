@@ -1,24 +1,45 @@
 // My tokens (every signed-in user): GET /me/tokens, POST /me/tokens (the secret shown
 // once, kept only in this component's state), DELETE /me/tokens/{id} after a confirmation.
-import * as AlertDialog from "@radix-ui/react-alert-dialog";
 import * as Label from "@radix-ui/react-label";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState, type FormEvent } from "react";
-import { unwrap, type Clients } from "./api.ts";
-import { useNotifyError } from "./toast.tsx";
+import { useState, type FormEvent } from "react";
+import type { components } from "../../../../client/types/me.ts";
+import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
+import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
+import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
+import { unwrap } from "../../session/api.ts";
+import { useSession } from "../../session/session.tsx";
+
+type Token = components["schemas"]["TokenMetadata"];
+
+function columns(revoke: (id: string) => void): ColumnDef<Token>[] {
+  return [
+    { header: "Name", accessorKey: "name" },
+    { header: "Prefix", cell: ({ row }) => <code>{row.original.prefix}</code> },
+    { header: "Scopes", cell: ({ row }) => row.original.scopes.join(", ") },
+    { header: "Last used", cell: ({ row }) => (row.original.last_used_at ? new Date(row.original.last_used_at).toLocaleString() : "never") },
+    { header: "Expires", cell: ({ row }) => new Date(row.original.expires_at).toLocaleDateString() },
+    {
+      id: "actions",
+      header: () => <span className="visually-hidden">Actions</span>,
+      cell: ({ row }) => <RevokeButton name={row.original.name} onConfirm={() => revoke(row.original.id)} />,
+    },
+  ];
+}
 
 interface Created {
   name: string;
   token: string;
 }
 
-export function TokensScreen({ api, held }: { api: Clients; held: string[] }) {
+export function TokensScreen() {
+  const { api, me } = useSession();
+  // The scopes a token may carry: every permission the user holds, on the platform, over their account, in any organization.
+  const held = [...new Set([...me.platform_permissions, ...me.account_permissions, ...me.memberships.flatMap((m) => m.permissions)])].sort();
   const notify = useNotifyError();
   const queryClient = useQueryClient();
   const tokens = useQuery({ queryKey: ["me", "tokens"], queryFn: async () => unwrap(await api.me.GET("/me/tokens")).tokens });
-  useEffect(() => {
-    if (tokens.error) notify(tokens.error);
-  }, [tokens.error, notify]);
+  useToastOnError(tokens.error);
 
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<string[]>([]);
@@ -108,44 +129,7 @@ export function TokensScreen({ api, held }: { api: Clients; held: string[] }) {
       </form>
       {tokens.isError && <p role="alert">Could not load your tokens: {tokens.error.message}</p>}
       {tokens.data && (
-        // The table scrolls sideways on a narrow screen: its wrapper takes focus so the keyboard can scroll it.
-        <div className="scroll-x" role="region" aria-label="My tokens list" tabIndex={0}>
-        <table className="grid" aria-label="My tokens">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Prefix</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}</td>
-                <td>
-                  <code>{t.prefix}</code>
-                </td>
-                <td>{t.scopes.join(", ")}</td>
-                <td>{t.last_used_at ? new Date(t.last_used_at).toLocaleString() : "never"}</td>
-                <td>{new Date(t.expires_at).toLocaleDateString()}</td>
-                <td>
-                  <RevokeButton name={t.name} onConfirm={() => revoke.mutate(t.id)} />
-                </td>
-              </tr>
-            ))}
-            {tokens.data.length === 0 && (
-              <tr>
-                <td colSpan={6}>No active tokens.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-        </div>
+        <DataTable label="My tokens" columns={columns(revoke.mutate)} rows={tokens.data} rowId={(t) => t.id} empty="No active tokens." />
       )}
     </section>
   );
@@ -153,29 +137,16 @@ export function TokensScreen({ api, held }: { api: Clients; held: string[] }) {
 
 function RevokeButton({ name, onConfirm }: { name: string; onConfirm: () => void }) {
   return (
-    <AlertDialog.Root>
-      <AlertDialog.Trigger asChild>
+    <ConfirmDialog
+      trigger={
         <button type="button" aria-label={`Revoke ${name}`}>
           Revoke
         </button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Portal>
-        <AlertDialog.Overlay className="dialog-overlay" />
-        <AlertDialog.Content className="dialog">
-          <AlertDialog.Title>Revoke {name}?</AlertDialog.Title>
-          <AlertDialog.Description>Anything using this token is refused on its next request. This cannot be undone.</AlertDialog.Description>
-          <div className="row">
-            <AlertDialog.Cancel asChild>
-              <button type="button">Cancel</button>
-            </AlertDialog.Cancel>
-            <AlertDialog.Action asChild>
-              <button type="button" className="danger" onClick={onConfirm}>
-                Revoke token
-              </button>
-            </AlertDialog.Action>
-          </div>
-        </AlertDialog.Content>
-      </AlertDialog.Portal>
-    </AlertDialog.Root>
+      }
+      title={`Revoke ${name}?`}
+      description="Anything using this token is refused on its next request. This cannot be undone."
+      confirmLabel="Revoke token"
+      onConfirm={onConfirm}
+    />
   );
 }

@@ -1,0 +1,39 @@
+// Cursor pagination as the API does it: an opaque next_cursor per page. The console keeps
+// the cursors of the pages it came through, so Previous goes back without a server cursor.
+import { useEffect, useState } from "react";
+
+export function useCursorPages(resetOn: unknown) {
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const key = JSON.stringify(resetOn);
+  useEffect(() => setCursors([undefined]), [key]);
+  return {
+    cursor: cursors[cursors.length - 1],
+    page: cursors.length,
+    previous: () => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c)),
+    next: (cursor: string | null | undefined) => cursor && setCursors((c) => [...c, cursor]),
+  };
+}
+
+export function Pager(props: { label: string; page: number; nextCursor: string | null | undefined; onPrevious: () => void; onNext: () => void }) {
+  return (
+    <nav className="row" aria-label={props.label}>
+      <button type="button" disabled={props.page === 1} onClick={props.onPrevious}>
+        Previous
+      </button>
+      <span>Page {props.page}</span>
+      <button type="button" disabled={!props.nextCursor} onClick={props.onNext}>
+        Next
+      </button>
+    </nav>
+  );
+}
+
+/** The value as it was `ms` ago without a change: a search box asks the server once the typing stops. */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [current, setCurrent] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setCurrent(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return current;
+}

@@ -1,0 +1,133 @@
+// The console's shell in a real browser: sign-in, the screens a user's platform
+// permissions show, a disabled user refused on their next request, light and dark, the
+// runtime config, and USER_MGMT_UI.
+import { describe, expect, it } from "vitest";
+import { startStack } from "../../stack/stack.ts";
+import { adminClient, platformUser, signedInUser } from "../helpers/callers.ts";
+import { capture, openConsole, phone, signIn, useBrowser } from "../helpers/console.ts";
+import { stack, uniqueEmail } from "../helpers/stack.ts";
+
+useBrowser();
+
+const navLinks = (page: Awaited<ReturnType<typeof signIn>>) => page.getByRole("navigation", { name: "Screens" }).getByRole("link").allTextContents();
+
+describe("sign-in and navigation", () => {
+  it("the sign-in screen passes axe at 1280 px and at 390 px", async () => {
+    const page = await openConsole();
+    await capture(page, "sign-in-1280");
+    await page.setViewportSize(phone);
+    await capture(page, "sign-in-390");
+    await page.context().close();
+  });
+
+  it("a user without an admin permission sees only their own account and tokens", async () => {
+    const user = await signedInUser("console-user");
+    const page = await signIn(user.email, { viewport: phone });
+    await expect(page.getByRole("heading", { name: "Your account" }).count()).resolves.toBe(1);
+    expect(await navLinks(page)).toEqual(["Your account", "My tokens"]);
+    // Typing an admin screen's address shows no admin screen.
+    await page.goto(`${stack.url}/console/#/users`);
+    await page.getByRole("alert").waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(await page.getByRole("table", { name: "Users" }).count()).toBe(0);
+    expect(await page.getByRole("heading", { name: "Users" }).count()).toBe(0);
+    await page.goto(`${stack.url}/console/#/`);
+    await page.getByTestId("account-email").waitFor();
+    await capture(page, "account");
+    await page.context().close();
+  });
+
+  it("a platform admin sees every screen in the navigation", async () => {
+    const admin = await platformUser("admin", "console-nav-admin");
+    const page = await signIn(admin.email);
+    expect(await navLinks(page)).toEqual(["Your account", "My tokens", "Users", "Organizations", "Audit", "Database"]);
+    await page.context().close();
+  });
+
+  it("an auditor sees the Audit and Organizations screens and not Users or Database", async () => {
+    const auditor = await platformUser("auditor", "console-nav-auditor");
+    const page = await signIn(auditor.email);
+    expect(await navLinks(page)).toEqual(["Your account", "My tokens", "Organizations", "Audit"]);
+    await page.context().close();
+  });
+
+  it("the navigation works from the keyboard: Tab reaches a screen's link and Enter opens it", async () => {
+    const user = await signedInUser("console-keyboard");
+    const page = await signIn(user.email);
+    const link = page.getByRole("link", { name: "My tokens" });
+    for (let i = 0; i < 10 && !(await link.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+    expect(await link.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "My tokens", level: 2 }).waitFor();
+    expect(new URL(page.url()).hash).toBe("#/tokens");
+    await page.context().close();
+  });
+
+  it("a user disabled while signed in is refused on their next request, the API's message and debug id in the toast", async () => {
+    const user = await signedInUser("console-disabled");
+    const page = await signIn(user.email);
+    const admin = await platformUser("admin", "console-disabler");
+    const disabled = await adminClient(admin.token).POST("/admin/users/{id}/disable", { params: { path: { id: user.id } } });
+    expect(disabled.response.status).toBe(200);
+    await page.reload();
+    await expect.poll(() => page.getByTestId("toast-description").textContent()).toMatch(/HTTP 403 · debug id [0-9a-f-]{36}/);
+    expect(await page.getByTestId("toast-title").textContent()).toBeTruthy();
+    expect(await page.getByTestId("account-email").count()).toBe(0);
+    await capture(page, "error-toast");
+    await page.context().close();
+  });
+});
+
+describe("light and dark", () => {
+  const background = (page: Awaited<ReturnType<typeof signIn>>) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+
+  it("follows the system's dark preference, and the theme picker overrides it and is remembered", async () => {
+    const user = await signedInUser("console-theme");
+    const page = await signIn(user.email, { colorScheme: "dark" });
+    const dark = await background(page);
+    expect(dark).not.toBe("rgb(255, 255, 255)");
+    await capture(page, "account-dark");
+    await page.getByLabel("Theme").selectOption("light");
+    await expect.poll(() => background(page)).toBe("rgb(255, 255, 255)");
+    await page.reload();
+    await page.getByTestId("account-email").waitFor();
+    expect(await background(page)).toBe("rgb(255, 255, 255)");
+    await page.getByLabel("Theme").selectOption("dark");
+    await expect.poll(() => background(page)).toBe(dark);
+    await page.context().close();
+  });
+});
+
+describe("the console's runtime config", () => {
+  it("serves the console's config.json with the project URL and publishable key", async () => {
+    const res = await fetch(`${stack.url}/console/config.json`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ url: stack.url, publishableKey: stack.publishableKey, devSignIn: true });
+  });
+});
+
+describe("USER_MGMT_UI falsy", () => {
+  it("the console answers 404 on every path while the API stays", async () => {
+    const off = await startStack({
+      db: { url: stack.dbUrl, authAdminUrl: stack.authAdminUrl, local: true },
+      port: 0,
+      output: () => {},
+      functionVariables: { USER_MGMT_UI: "off" },
+    });
+    try {
+      expect(off.consoleUrl).toBeUndefined();
+      for (const sub of ["", "config.json", "index.html", "users"]) {
+        const res = await fetch(`${off.url}/console/${sub}`);
+        expect(res.status, sub).toBe(404);
+        expect((await res.json()).error.code).toBe("not_found");
+      }
+      const signIn = await fetch(`${off.url}/console/dev/sign-in`, { method: "POST", body: JSON.stringify({ email: uniqueEmail("off") }) });
+      expect(signIn.status).toBe(404);
+      const health = await fetch(`${off.url}/functions/v1/health`, { headers: { apikey: stack.publishableKey } });
+      expect(health.status).toBe(200);
+      expect((await health.json()).toggles.USER_MGMT_UI).toBe(false);
+    } finally {
+      await off.stop();
+    }
+  });
+});
