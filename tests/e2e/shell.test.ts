@@ -92,9 +92,15 @@ describe("light and dark", () => {
     await page.reload();
     await page.getByTestId("account-email").waitFor();
     expect(await background(page)).toBe("rgb(255, 255, 255)");
-    await page.getByLabel("Theme").selectOption("dark");
-    await expect.poll(() => background(page)).toBe(dark);
     await page.context().close();
+
+    // On a light system, the picker's dark wins.
+    const light = await signIn(user.email, { colorScheme: "light" });
+    expect(await background(light)).toBe("rgb(255, 255, 255)");
+    await light.getByLabel("Theme").selectOption("dark");
+    await expect.poll(() => background(light)).toBe(dark);
+    await capture(light, "account-dark-chosen");
+    await light.context().close();
   });
 });
 
