@@ -1,14 +1,29 @@
 // A detail panel sliding in from the side: a Radix dialog (modal, focus trapped, Escape
-// closes, focus returns to the row's button), full width on a phone.
+// closes), full width on a phone. Opened from a row's button rather than a Dialog.Trigger,
+// so it returns focus itself: to whatever had focus when it opened.
 import * as Dialog from "@radix-ui/react-dialog";
-import type { ReactNode } from "react";
+import { useRef, type ReactNode } from "react";
 
 export function Drawer(props: { open: boolean; onOpenChange: (open: boolean) => void; title: string; description?: string; children: ReactNode }) {
+  const opener = useRef<HTMLElement | null>(null);
+  // Read while rendering the opening: by the time an effect runs, Radix has moved focus inside.
+  if (props.open && !opener.current && document.activeElement instanceof HTMLElement) opener.current = document.activeElement;
+  if (!props.open && opener.current && !opener.current.isConnected) opener.current = null;
   return (
     <Dialog.Root open={props.open} onOpenChange={props.onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="drawer">
+        <Dialog.Content
+          className="drawer"
+          onCloseAutoFocus={(event) => {
+            const target = opener.current;
+            opener.current = null;
+            if (target?.isConnected) {
+              event.preventDefault();
+              target.focus();
+            }
+          }}
+        >
           <div className="drawer-head">
             <Dialog.Title>{props.title}</Dialog.Title>
             <Dialog.Close className="drawer-close" aria-label="Close">

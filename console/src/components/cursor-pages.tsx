@@ -3,14 +3,19 @@
 import { useEffect, useState } from "react";
 
 export function useCursorPages(resetOn: unknown) {
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  // The cursors belong to one set of filters: when the filters change, the pages start over
+  // in the same render, so no request ever pairs the new filters with an old cursor (which
+  // the API refuses: a cursor is bound to its filters).
   const key = JSON.stringify(resetOn);
-  useEffect(() => setCursors([undefined]), [key]);
+  const [state, setState] = useState<{ key: string; cursors: Array<string | undefined> }>({ key, cursors: [undefined] });
+  const cursors = state.key === key ? state.cursors : [undefined];
+  const update = (change: (c: Array<string | undefined>) => Array<string | undefined>) =>
+    setState((s) => ({ key, cursors: change(s.key === key ? s.cursors : [undefined]) }));
   return {
     cursor: cursors[cursors.length - 1],
     page: cursors.length,
-    previous: () => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c)),
-    next: (cursor: string | null | undefined) => cursor && setCursors((c) => [...c, cursor]),
+    previous: () => update((c) => (c.length > 1 ? c.slice(0, -1) : c)),
+    next: (cursor: string | null | undefined) => cursor && update((c) => [...c, cursor]),
   };
 }
 

@@ -2,7 +2,7 @@
 // once, kept only in this component's state), DELETE /me/tokens/{id} after a confirmation.
 import * as Label from "@radix-ui/react-label";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import type { components } from "../../../../client/types/me.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
@@ -64,6 +64,10 @@ export function TokensScreen() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["me", "tokens"] }),
     onError: notify,
   });
+
+  // Built once per mutation object, so the rows' Revoke buttons are not replaced (and lose focus) on every render.
+  const revokeToken = revoke.mutate;
+  const tokenColumns = useMemo(() => columns(revokeToken), [revokeToken]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -129,7 +133,7 @@ export function TokensScreen() {
       </form>
       {tokens.isError && <p role="alert">Could not load your tokens: {tokens.error.message}</p>}
       {tokens.data && (
-        <DataTable label="My tokens" columns={columns(revoke.mutate)} rows={tokens.data} rowId={(t) => t.id} empty="No active tokens." />
+        <DataTable label="My tokens" columns={tokenColumns} rows={tokens.data} rowId={(t) => t.id} empty="No active tokens." />
       )}
     </section>
   );
