@@ -112,6 +112,9 @@ describe("Audit", () => {
     const boundary = Math.floor(Date.parse(at) / 1000) * 1000 + 1000;
 
     const page = await signIn(auditor.email);
+    // A zone off UTC by a half hour, so local wall time and the ISO instant differ.
+    await (await page.context().newCDPSession(page)).send("Emulation.setTimezoneOverride", { timezoneId: "America/St_Johns" });
+    expect(await page.evaluate(() => new Date().getTimezoneOffset())).not.toBe(0);
     await goTo(page, "Audit");
     await eventsTable(page).waitFor();
     const requests = listRequests(page);
