@@ -197,9 +197,20 @@ describe("Audit", () => {
       expect(await drawer.getByTestId("audit-changed").textContent()).toBe("Changed: display_name");
       expect(await drawer.getByTestId("audit-after").locator("mark").allTextContents()).toEqual([expect.stringMatching(/^ {2}"display_name": "Ada After",?$/)]);
       await capture(page, viewport ? "audit-event-detail-390" : "audit-event-detail");
-      await page.keyboard.press("Escape");
-      await expect.poll(() => drawer.count()).toBe(0);
-      if (viewport) await capture(page, "audit-390");
+      if (viewport) {
+        await page.keyboard.press("Escape");
+        await expect.poll(() => drawer.count()).toBe(0);
+        await capture(page, "audit-390");
+      } else {
+        // From the event to everything its actor did: the actor filter, applied.
+        const requests = listRequests(page);
+        await drawer.getByRole("button", { name: "Show this actor's events" }).click();
+        await expect.poll(() => drawer.count()).toBe(0);
+        await expect.poll(() => requests.at(-1)?.get("actor")).toBe(admin.id);
+        expect(requests.at(-1)?.get("action")).toBeNull();
+        expect(await page.getByLabel("Actor (user id)", { exact: true }).inputValue()).toBe(admin.id);
+        await expect.poll(() => listedIds(page)).toContain(event.id);
+      }
       await page.context().close();
     }
   });
@@ -239,19 +250,21 @@ describe("Audit", () => {
     const auditor = await platformUser("auditor", "console-auditor-keys");
     const action = `${uniqueWord("console")}.keyboard`;
     const [newest] = await seedEvents(action, 2);
-    const page = await signIn(auditor.email);
+    const page = await signIn(auditor.email, { colorScheme: "dark" });
     await goTo(page, "Audit");
     await eventsTable(page).waitFor();
     await page.getByLabel("Action", { exact: true }).focus();
     await page.keyboard.type(action);
     await page.keyboard.press("Enter");
     await expect.poll(() => listedIds(page)).toHaveLength(2);
+    await capture(page, "audit-dark");
     const open = `Open event ${newest} (${action})`;
     await tabTo(page, open);
     await page.keyboard.press("Enter");
     const drawer = page.getByRole("dialog", { name: `Event ${newest}: ${action}` });
     await drawer.waitFor();
     expect(await drawer.getByTestId("audit-event-facts").textContent()).toContain(action);
+    await capture(page, "audit-event-detail-dark");
     await page.keyboard.press("Escape");
     await expect.poll(() => drawer.count()).toBe(0);
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe(open);

@@ -22,9 +22,11 @@ export function EnableRls({ registered }: { registered: number }) {
   const run = async () => {
     setLines([]);
     setState("running");
+    let started = false;
     try {
       const stream = unwrap(await api.admin.POST("/admin/rls/apply", { parseAs: "stream" }));
       if (!stream) throw new Error("The server sent no report");
+      started = true;
       for await (const line of ndjsonLines<ApplyLine>(stream)) {
         setLines((list) => [...list, line]);
         // The caller lost rls:manage midway: the server ends the stream with this line.
@@ -36,8 +38,11 @@ export function EnableRls({ registered }: { registered: number }) {
       notify(error);
     } finally {
       setState("done");
-      void queryClient.invalidateQueries({ queryKey: ["admin", "rls"] });
-      void queryClient.invalidateQueries({ queryKey: ["admin", "status", "db"] });
+      // A refusal before the first line changed nothing: the report on screen still holds.
+      if (started) {
+        void queryClient.invalidateQueries({ queryKey: ["admin", "rls"] });
+        void queryClient.invalidateQueries({ queryKey: ["admin", "status", "db"] });
+      }
     }
   };
 
@@ -67,7 +72,9 @@ export function EnableRls({ registered }: { registered: number }) {
       {state !== "idle" && (
         <div className="db-apply">
           <p role="status" data-testid="apply-status">
-            {state === "running" ? `Applying… ${lines.length} of ${registered} tables` : `Finished: ${lines.length} ${lines.length === 1 ? "table" : "tables"} reported.`}
+            {state === "running"
+              ? `Applying… ${lines.length} of ${registered} tables`
+              : `Finished: ${lines.length} ${lines.length === 1 ? "table" : "tables"} reported${lines.length === 0 ? " (see the error)" : "."}`}
           </p>
           <ol className="db-apply-lines" aria-label="Enable RLS report" data-testid="apply-lines">
             {lines.map((line) => (
