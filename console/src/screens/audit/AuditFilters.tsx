@@ -1,0 +1,79 @@
+// The filter form: edited freely, applied on submit (Enter in any field), so a half-typed
+// id is never sent; each problem is shown on its own field.
+import * as Label from "@radix-ui/react-label";
+import { useState, type FormEvent } from "react";
+import { emptyDraft, toQuery, type AuditFilterDraft, type AuditQuery, type FieldErrors } from "./filters.ts";
+
+interface FieldSpec {
+  key: keyof AuditFilterDraft;
+  label: string;
+  placeholder?: string;
+  type?: "text" | "datetime-local";
+}
+
+const fields: FieldSpec[] = [
+  { key: "action", label: "Action", placeholder: "user.update" },
+  { key: "actor", label: "Actor (user id)", placeholder: "UUID" },
+  { key: "org", label: "Organization id", placeholder: "UUID" },
+  { key: "targetType", label: "Target type", placeholder: "user, organization, table…" },
+  { key: "targetId", label: "Target id" },
+  { key: "since", label: "From", type: "datetime-local" },
+  { key: "until", label: "Until (before)", type: "datetime-local" },
+];
+
+export function AuditFilters(props: { draft: AuditFilterDraft; onDraft: (draft: AuditFilterDraft) => void; onApply: (query: AuditQuery) => void }) {
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const apply = (draft: AuditFilterDraft) => {
+    const checked = toQuery(draft);
+    setErrors(checked.errors);
+    if (Object.keys(checked.errors).length === 0) props.onApply(checked.query);
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    apply(props.draft);
+  };
+  const clear = () => {
+    props.onDraft(emptyDraft);
+    apply(emptyDraft);
+  };
+  return (
+    <form className="audit-filters" onSubmit={submit} aria-labelledby="audit-filters-title" noValidate>
+      <h3 id="audit-filters-title">Filters</h3>
+      <div className="audit-filter-fields">
+        {fields.map((f) => {
+          const id = `audit-filter-${f.key}`;
+          const error = errors[f.key];
+          return (
+            <div key={f.key} className="audit-filter">
+              <Label.Root htmlFor={id}>{f.label}</Label.Root>
+              <input
+                id={id}
+                type={f.type ?? "text"}
+                step={f.type === "datetime-local" ? 1 : undefined}
+                placeholder={f.placeholder}
+                value={props.draft[f.key]}
+                onChange={(e) => props.onDraft({ ...props.draft, [f.key]: e.target.value })}
+                aria-invalid={error ? true : undefined}
+                aria-describedby={error ? `${id}-error` : undefined}
+                spellCheck={false}
+                autoComplete="off"
+              />
+              {error && (
+                <span id={`${id}-error`} className="field-error">
+                  {error}
+                </span>
+              )}
+            </div>
+          );
+        })}
+      </div>
+      <p className="hint">Times are your browser's local time; From is inclusive, Until is not.</p>
+      <div className="row">
+        <button type="submit">Apply filters</button>
+        <button type="button" onClick={clear}>
+          Clear filters
+        </button>
+      </div>
+    </form>
+  );
+}
