@@ -2,6 +2,9 @@
 //   /functions/v1/<name>/...          → that function's Deno process (path without the prefix)
 //   /auth/v1/.well-known/jwks.json    → the project's public signing keys
 //   /auth/v1/admin/users…, /invite    → the Supabase Auth admin API (stack/auth-admin.ts)
+//   /auth/v1/token, /otp, /verify,     → what supabase-js's sign-in calls: password, magic
+//            /logout, /user              link (PKCE), refresh, sign-out (stack/auth-user-api.ts)
+//   /mailbox/messages                  → the mail Auth would have sent (stack/auth-mailbox.ts)
 //   /console/…                        → the admin console's static files (console/dist), its
 //                                       config.json and the local-only development sign-in;
 //                                       404 when the functions' USER_MGMT_UI is falsy
@@ -11,6 +14,9 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { authAdminApi } from "./auth-admin.ts";
+import { Mailbox } from "./auth-mailbox.ts";
+import { AuthSessions } from "./auth-sessions.ts";
+import { authUserApi } from "./auth-user-api.ts";
 import type { AuthService } from "./auth.ts";
 import { jwks, projectKeys } from "./keys.ts";
 import type { RunningFunction } from "./functions.ts";
@@ -138,12 +144,20 @@ export async function startGateway(
   const byName = new Map(functions.map((fn) => [fn.name, fn]));
   const jwksDocument = await jwks();
   const keySet = createLocalJWKSet(jwksDocument);
-  const authAdmin = authAdminApi(auth, await projectKeys(), keySet);
+  const keys = await projectKeys();
+  const authAdmin = authAdminApi(auth, keys, keySet);
+  const mailbox = new Mailbox();
+  const authUser = authUserApi(auth, new AuthSessions(auth, mailbox, auth.issuer), keys, keySet);
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://gateway");
     if (url.pathname === "/auth/v1/.well-known/jwks.json") return sendJson(res, 200, jwksDocument);
     if (await authAdmin(req, res, url)) return;
+    if (await authUser(req, res, url)) return;
+    // Local only, like the CLI's Mailpit: the gateway listens on loopback.
+    if (url.pathname === "/mailbox/messages" && req.method === "GET") {
+      return sendJson(res, 200, { messages: mailbox.list(url.searchParams.get("to") ?? undefined) }, { "cache-control": "no-store" });
+    }
     if (url.pathname === "/console" || url.pathname.startsWith("/console/")) {
       return consoleRoute(req, res, url, consoleOptions, auth, `http://${req.headers.host ?? `${host}:${port}`}`);
     }
