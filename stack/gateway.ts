@@ -46,6 +46,23 @@ function sendError(res: http.ServerResponse, status: number, code: string, messa
   sendJson(res, status, { error: { code, message, debug_id: debugId } }, { "x-debug-id": debugId });
 }
 
+/**
+ * Kong's cors plugin in front of Supabase Auth, as the platform configures it (no origins
+ * set: "*"): a preflight is answered before the key check, with the requested headers
+ * allowed; every other answer gets the origin header. True when the request is answered.
+ */
+function kongCors(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  res.setHeader("access-control-allow-origin", "*");
+  if (req.method !== "OPTIONS" || !req.headers.origin || !req.headers["access-control-request-method"]) return false;
+  res.writeHead(200, {
+    "access-control-allow-methods": "GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS,TRACE,CONNECT",
+    ...(req.headers["access-control-request-headers"] ? { "access-control-allow-headers": req.headers["access-control-request-headers"] } : {}),
+    "content-length": "0",
+  });
+  res.end();
+  return true;
+}
+
 async function hasValidUserJwt(req: http.IncomingMessage, keySet: ReturnType<typeof createLocalJWKSet>): Promise<boolean> {
   const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
   if (!match) return false;
@@ -151,6 +168,7 @@ export async function startGateway(
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://gateway");
+    if (url.pathname.startsWith("/auth/v1/") && kongCors(req, res)) return;
     if (url.pathname === "/auth/v1/.well-known/jwks.json") return sendJson(res, 200, jwksDocument);
     if (await authAdmin(req, res, url)) return;
     if (await authUser(req, res, url)) return;
