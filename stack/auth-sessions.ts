@@ -161,6 +161,11 @@ export class AuthSessions {
     }
     if (!user) throw new AuthError(500, "Database error finding user");
     if (pkce) {
+      // Dead flow states go as new ones come: a code not exchanged in time, or a link past its expiry.
+      for (const [code, flow] of this.flowStates) {
+        const deadline = flow.authCodeIssuedAt ? flow.authCodeIssuedAt + FLOW_STATE_EXPIRY_MS : flow.createdAt + OTP_EXPIRY_SECONDS * 1000;
+        if (Date.now() > deadline) this.flowStates.delete(code);
+      }
       const authCode = randomUUID();
       this.flowStates.set(authCode, { authCode, userId: user.id, ...pkce, authenticationMethod: "magiclink", createdAt: Date.now() });
     }

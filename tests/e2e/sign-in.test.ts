@@ -62,6 +62,8 @@ describe("Supabase Auth sign-in", () => {
     const page = await openConsole();
     await choose(page, "Password");
     await capture(page, "sign-in-password-1280");
+    await page.setViewportSize(phone);
+    await capture(page, "sign-in-password-390");
     await signInWithPassword(page, user.email);
     await expect.poll(() => accountEmail(page)).toBe(user.email);
     // A supabase-js session (access and refresh token), not a development token.
@@ -91,6 +93,8 @@ describe("Supabase Auth sign-in", () => {
     await form.getByRole("button", { name: "Send magic link" }).click();
     await expect.poll(() => form.getByRole("status").textContent()).toBe(`Check your inbox: a sign-in link is on its way to ${user.email}.`);
     await capture(page, "sign-in-magic-link-sent-390");
+    await page.setViewportSize(desktop);
+    await capture(page, "sign-in-magic-link-sent-1280");
     const link = await lastMagicLink(user.email);
     // PKCE: the link's token is the flow's, and it will come back as ?code=, not #access_token=.
     expect(new URL(link).searchParams.get("token")).toMatch(/^pkce_/);
