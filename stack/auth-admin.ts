@@ -14,7 +14,7 @@ import type { ProjectKeys } from "./keys.ts";
 const ADMIN_ROLES = ["service_role", "supabase_admin"];
 const PREFIX = "/auth/v1";
 
-type Respond = (status: number, body?: unknown, headers?: http.OutgoingHttpHeaders) => void;
+export type Respond = (status: number, body?: unknown, headers?: http.OutgoingHttpHeaders) => void;
 
 interface Request {
   req: http.IncomingMessage;
@@ -101,7 +101,7 @@ export function authAdminApi(auth: AuthService, keys: ProjectKeys, keySet: JWTVe
 }
 
 /** The API gateway's 401s: no `apikey` (header or query parameter), or none of this project's. */
-function platformRefusal(req: http.IncomingMessage, url: URL, keys: ProjectKeys): { message: string; hint: string } | undefined {
+export function platformRefusal(req: http.IncomingMessage, url: URL, keys: ProjectKeys): { message: string; hint: string } | undefined {
   const apikey = header(req, "apikey") ?? url.searchParams.get("apikey");
   if (!apikey) return { message: "No API key found in request", hint: "No `apikey` request header or url param was found." };
   if (apikey !== keys.secretKey && apikey !== keys.publishableKey) {
@@ -130,19 +130,19 @@ async function requireAdmin(req: http.IncomingMessage, keys: ProjectKeys, keySet
 }
 
 /** golang-jwt's wording for the common failures; jose's otherwise. */
-function jwtProblem(token: string, error: unknown): string {
+export function jwtProblem(token: string, error: unknown): string {
   if (token.split(".").length !== 3) return "token is malformed: token contains an invalid number of segments";
   if (error instanceof joseErrors.JWTExpired) return "token has invalid claims: token is expired";
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "token signature is invalid: crypto/ecdsa: verification error";
   return error instanceof Error ? error.message : String(error);
 }
 
-const header = (req: http.IncomingMessage, name: string) => {
+export const header = (req: http.IncomingMessage, name: string) => {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
 
-async function readBody(req: http.IncomingMessage): Promise<string> {
+export async function readBody(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
@@ -150,8 +150,8 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 
 // ── request decoding: Go's encoding/json into GoTrue's parameter structs ────────
 
-type Kind = "string" | "bool" | "object";
-interface Struct {
+export type Kind = "string" | "bool" | "object";
+export interface Struct {
   name: string;
   fields: Record<string, Kind>;
 }
@@ -178,7 +178,7 @@ function jsonKind(value: unknown): string {
  * retrieveRequestParams: unknown keys ignored, keys matched case-insensitively, null as
  * not given, a wrong type refused with Go's message (400 bad_json).
  */
-function decode<T>(body: string, struct: Struct): T {
+export function decode<T>(body: string, struct: Struct): T {
   const badJson = (problem: string) => new AuthError(400, `Could not parse request body as JSON: ${problem}`, "bad_json");
   let value: unknown;
   try {
@@ -243,7 +243,7 @@ function paginationLinks(url: URL, { page, perPage }: { page: number; perPage: n
  * 2024-01-01 or later (supabase-js does), which is echoed; `{code: status, error_code, msg}`
  * for the others. Anything but an AuthError is an unexpected failure, its cause logged.
  */
-function sendError(req: http.IncomingMessage, respond: Respond, error: unknown): void {
+export function sendError(req: http.IncomingMessage, respond: Respond, error: unknown): void {
   const known = error instanceof AuthError;
   const status = known ? error.status : 500;
   const message = known ? error.message : "Unexpected failure, please check server logs for more information";

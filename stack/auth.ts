@@ -56,6 +56,8 @@ export interface IssuedToken {
   claims: Record<string, unknown>;
   user: AuthUser;
   sessionId: string;
+  /** The session's current refresh token (refresh_tokens.token). */
+  refreshToken: string;
 }
 
 /** GoTrue's AdminUserParams: what POST and PUT /admin/users take (JSON names). */
@@ -186,13 +188,14 @@ export class AuthService {
         await tx`
           insert into sessions (id, user_id, created_at, updated_at, aal)
           values (${sessionId}, ${userId}, now(), now(), 'aal1')`;
+        const refreshToken = newRefreshToken();
         await tx`
           insert into refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, session_id)
-          values (${NIL_INSTANCE}, ${randomBytes(12).toString("base64url")}, ${userId}, false, now(), now(), ${sessionId})`;
+          values (${NIL_INSTANCE}, ${refreshToken}, ${userId}, false, now(), now(), ${sessionId})`;
         await tx`
           insert into mfa_amr_claims (session_id, created_at, updated_at, authentication_method, id)
           values (${sessionId}, now(), now(), ${method}, ${randomUUID()})`;
-        return this.issue(tx, userId, sessionId, method);
+        return this.issue(tx, userId, sessionId, method, refreshToken);
       });
     } catch (error) {
       if (error instanceof AuthError) throw error;
@@ -370,10 +373,18 @@ export class AuthService {
     return user;
   }
 
-  private async issue(tx: postgres.TransactionSql, userId: string, sessionId: string, method: AuthMethod): Promise<IssuedToken> {
+  /**
+   * generateAccessToken: the claims, the hook, the signature. The amr is the session's
+   * (mfa_amr_claims, as CalculateAALAndAMR reads it), so a refreshed token keeps the method
+   * the session began with while the hook is told `token_refresh`.
+   */
+  async issue(tx: postgres.TransactionSql, userId: string, sessionId: string, method: AuthMethod, refreshToken: string): Promise<IssuedToken> {
     const [user] = await tx<AuthUser[]>`${userColumns(tx)} where id = ${userId} for update`;
     if (!user) throw new AuthError(404, "User not found");
     const now = Math.floor(Date.now() / 1000);
+    const amr = await tx<{ method: string; timestamp: number }[]>`
+      select authentication_method as method, extract(epoch from updated_at)::int as timestamp
+      from mfa_amr_claims where session_id = ${sessionId} order by updated_at desc`;
     let claims: Record<string, unknown> = {
       iss: this.issuer,
       aud: user.aud,
@@ -386,7 +397,7 @@ export class AuthService {
       user_metadata: user.raw_user_meta_data ?? {},
       role: user.role,
       aal: "aal1",
-      amr: [{ method, timestamp: now }],
+      amr: amr.length ? amr.map(({ method, timestamp }) => ({ method, timestamp })) : [{ method, timestamp: now }],
       session_id: sessionId,
       is_anonymous: user.is_anonymous,
     };
@@ -397,8 +408,18 @@ export class AuthService {
     const accessToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: "ES256", kid: keys.signingKey.kid, typ: "JWT" })
       .sign(await privateSigningKey());
-    return { accessToken, claims, user, sessionId };
+    return { accessToken, claims, user, sessionId, refreshToken };
   }
+
+  /** The stand-in's connection as supabase_auth_admin, for the user-facing endpoints (stack/auth-sessions.ts). */
+  get database(): Sql {
+    return this.sql;
+  }
+}
+
+/** A refresh token: 12 random bytes, URL-safe. */
+export function newRefreshToken(): string {
+  return randomBytes(12).toString("base64url");
 }
 
 function userColumns(sql: Sql | postgres.TransactionSql) {

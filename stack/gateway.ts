@@ -2,6 +2,9 @@
 //   /functions/v1/<name>/...          → that function's Deno process (path without the prefix)
 //   /auth/v1/.well-known/jwks.json    → the project's public signing keys
 //   /auth/v1/admin/users…, /invite    → the Supabase Auth admin API (stack/auth-admin.ts)
+//   /auth/v1/token, /otp, /verify,     → what supabase-js's sign-in calls: password, magic
+//            /logout, /user              link (PKCE), refresh, sign-out (stack/auth-user-api.ts)
+//   /mailbox/messages                  → the mail Auth would have sent (stack/auth-mailbox.ts)
 //   /console/…                        → the admin console's static files (console/dist), its
 //                                       config.json and the local-only development sign-in;
 //                                       404 when the functions' USER_MGMT_UI is falsy
@@ -11,6 +14,9 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { authAdminApi } from "./auth-admin.ts";
+import { Mailbox } from "./auth-mailbox.ts";
+import { AuthSessions } from "./auth-sessions.ts";
+import { authUserApi } from "./auth-user-api.ts";
 import type { AuthService } from "./auth.ts";
 import { jwks, projectKeys } from "./keys.ts";
 import type { RunningFunction } from "./functions.ts";
@@ -38,6 +44,23 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
 function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
   const debugId = randomUUID();
   sendJson(res, status, { error: { code, message, debug_id: debugId } }, { "x-debug-id": debugId });
+}
+
+/**
+ * Kong's cors plugin in front of Supabase Auth, as the platform configures it (no origins
+ * set: "*"): a preflight is answered before the key check, with the requested headers
+ * allowed; every other answer gets the origin header. True when the request is answered.
+ */
+function kongCors(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  res.setHeader("access-control-allow-origin", "*");
+  if (req.method !== "OPTIONS" || !req.headers.origin || !req.headers["access-control-request-method"]) return false;
+  res.writeHead(200, {
+    "access-control-allow-methods": "GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS,TRACE,CONNECT",
+    ...(req.headers["access-control-request-headers"] ? { "access-control-allow-headers": req.headers["access-control-request-headers"] } : {}),
+    "content-length": "0",
+  });
+  res.end();
+  return true;
 }
 
 async function hasValidUserJwt(req: http.IncomingMessage, keySet: ReturnType<typeof createLocalJWKSet>): Promise<boolean> {
@@ -138,12 +161,21 @@ export async function startGateway(
   const byName = new Map(functions.map((fn) => [fn.name, fn]));
   const jwksDocument = await jwks();
   const keySet = createLocalJWKSet(jwksDocument);
-  const authAdmin = authAdminApi(auth, await projectKeys(), keySet);
+  const keys = await projectKeys();
+  const authAdmin = authAdminApi(auth, keys, keySet);
+  const mailbox = new Mailbox();
+  const authUser = authUserApi(auth, new AuthSessions(auth, mailbox, auth.issuer), keys, keySet);
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://gateway");
+    if (url.pathname.startsWith("/auth/v1/") && kongCors(req, res)) return;
     if (url.pathname === "/auth/v1/.well-known/jwks.json") return sendJson(res, 200, jwksDocument);
     if (await authAdmin(req, res, url)) return;
+    if (await authUser(req, res, url)) return;
+    // Local only, like the CLI's Mailpit: the gateway listens on loopback.
+    if (url.pathname === "/mailbox/messages" && req.method === "GET") {
+      return sendJson(res, 200, { messages: mailbox.list(url.searchParams.get("to") ?? undefined) }, { "cache-control": "no-store" });
+    }
     if (url.pathname === "/console" || url.pathname.startsWith("/console/")) {
       return consoleRoute(req, res, url, consoleOptions, auth, `http://${req.headers.host ?? `${host}:${port}`}`);
     }

@@ -1,7 +1,7 @@
 // The console's shell: sign-in, then a navigation of the screens the user's platform
 // permissions allow (screens.tsx), each at its own #/path so a static host needs no rewrites.
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { HashRouter, NavLink, Route, Routes } from "react-router";
 import { ThemeToggle } from "./components/ThemeToggle.tsx";
 import { useToastOnError } from "./components/toast.tsx";
@@ -10,20 +10,15 @@ import { clients, unwrap, type Clients } from "./session/api.ts";
 import type { ConsoleConfig } from "./session/config.ts";
 import { SessionProvider, type Session } from "./session/session.tsx";
 import { SignIn } from "./session/SignIn.tsx";
-
-const TOKEN_KEY = "tenantry.console.token";
+import { useConsoleAuth } from "./session/useConsoleAuth.ts";
 
 export function App({ config }: { config: ConsoleConfig }) {
-  const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN_KEY));
-  const signIn = (t: string) => {
-    sessionStorage.setItem(TOKEN_KEY, t);
-    setToken(t);
-  };
-  const signOut = () => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    setToken(null);
-  };
-  const api = useMemo(() => (token ? clients(config, token) : null), [config, token]);
+  const auth = useConsoleAuth(config);
+  const { credential } = auth;
+  // Kept while the same user stays signed in (refreshes included): they ask for the current token per request.
+  const api = useMemo(() => (credential ? clients(config, credential.accessToken) : null), [config, credential]);
+  // The router starts once a magic link's ?code= (or error) has been taken off the address.
+  if (!auth.ready) return <main><p role="status">Loading…</p></main>;
   return (
     <HashRouter>
       <div className="app">
@@ -32,13 +27,13 @@ export function App({ config }: { config: ConsoleConfig }) {
           <div className="row">
             <ThemeToggle />
             {api && (
-              <button type="button" onClick={signOut}>
+              <button type="button" onClick={() => void auth.signOut()}>
                 Sign out
               </button>
             )}
           </div>
         </header>
-        {api ? <SignedIn api={api} /> : <main><SignIn config={config} onToken={signIn} /></main>}
+        {api ? <SignedIn api={api} /> : <main><SignIn config={config} onDevelopmentToken={auth.signInWithDevelopmentToken} /></main>}
       </div>
     </HashRouter>
   );

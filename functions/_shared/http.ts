@@ -1,8 +1,8 @@
-// The request pipeline shared by every function: CORS, a debug id, credential check,
+// The request pipeline shared by every function: CORS (cors.ts), a debug id, credential check,
 // the handler, uniform JSON errors and one structured log line per request.
 // Handlers are plain functions of (request, context), so tests call them directly.
-import { corsHeaders } from "@supabase/supabase-js/cors";
 import { authenticate, type AuthMode, type Caller } from "./auth.ts";
+import { addCorsHeaders, preflightResponse } from "./cors.ts";
 import { loadConfig, readToggles, type Env, type FunctionConfig, type Toggles } from "./config.ts";
 import { createPool, type Sql } from "./db.ts";
 import { asApiError, errorBody, notFound } from "./errors.ts";
@@ -42,7 +42,7 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
 
 function withStandardHeaders(response: Response, debugId: string): Response {
   const headers = new Headers(response.headers);
-  for (const [name, value] of Object.entries(corsHeaders)) headers.set(name, value);
+  addCorsHeaders(headers);
   headers.set(DEBUG_ID_HEADER, debugId);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
@@ -67,7 +67,7 @@ export function defineFunction(definition: FunctionDefinition, env?: Env): { fet
   return {
     async fetch(req: Request): Promise<Response> {
       const debugId = crypto.randomUUID();
-      if (req.method === "OPTIONS") return withStandardHeaders(new Response(null, { status: 204 }), debugId);
+      if (req.method === "OPTIONS") return withStandardHeaders(preflightResponse(), debugId);
       const started = performance.now();
       const path = new URL(req.url).pathname;
       let caller: Caller | undefined;

@@ -1,45 +1,42 @@
-// Sign-in. On the local stack: the development sign-in (a token for an email, the path of
-// `npm run token`). Against a hosted project: Supabase Auth (not built yet).
-import * as Label from "@radix-ui/react-label";
-import { useState, type FormEvent } from "react";
-import { useNotifyError } from "../components/toast.tsx";
-import { devSignIn } from "./api.ts";
+// Sign-in. Against a hosted project: Supabase Auth through supabase-js, with a password
+// or a magic link. On the local stack also the development sign-in (a token for an email,
+// the path of `npm run token`), first; the Supabase Auth forms work there too, against the
+// stack's stand-in, so they can be tried and tested.
+import { useState } from "react";
+import { supabaseFor } from "./auth.ts";
 import type { ConsoleConfig } from "./config.ts";
+import { DevelopmentSignIn, MagicLinkSignIn, PasswordSignIn } from "./SignInForms.tsx";
+import "./sign-in.css";
 
-export function SignIn({ config, onToken }: { config: ConsoleConfig; onToken: (token: string) => void }) {
-  const notify = useNotifyError();
-  const [email, setEmail] = useState("");
-  const [busy, setBusy] = useState(false);
-  if (!config.devSignIn) {
-    return (
-      <section aria-labelledby="sign-in">
-        <h2 id="sign-in">Sign in</h2>
-        <p>Sign-in through Supabase Auth against a hosted project is not built yet; on the local stack use the development sign-in.</p>
-      </section>
-    );
-  }
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      onToken(await devSignIn(email));
-    } catch (error) {
-      notify(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+type Method = "development" | "password" | "magic-link";
+
+// No method's name contains "Email", so the one field labelled Email is the shown form's.
+const METHOD_LABELS: Record<Method, string> = { development: "Development token", password: "Password", "magic-link": "Magic link" };
+
+export function SignIn({ config, onDevelopmentToken }: { config: ConsoleConfig; onDevelopmentToken: (token: string) => void }) {
+  const supabase = supabaseFor(config);
+  const methods: Method[] = [...(config.devSignIn ? (["development"] as const) : []), ...(supabase ? (["password", "magic-link"] as const) : [])];
+  const [method, setMethod] = useState<Method | undefined>(methods[0]);
   return (
-    <section aria-labelledby="sign-in">
-      <h2 id="sign-in">Development sign-in</h2>
-      <p className="hint">Local stack only: a token for this email, as <code>npm run token</code> mints it (the user is created on first use).</p>
-      <form onSubmit={submit} className="row">
-        <Label.Root htmlFor="email">Email</Label.Root>
-        <input id="email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="email" />
-        <button type="submit" disabled={busy}>
-          Sign in
-        </button>
-      </form>
+    <section aria-labelledby="sign-in" className="sign-in">
+      <h2 id="sign-in">Sign in</h2>
+      {methods.length === 0 && (
+        <p role="alert">This console has no publishable key: deploy a config.json with the project URL and its publishable key (README, "The admin console").</p>
+      )}
+      {methods.length > 1 && (
+        <fieldset className="sign-in-methods">
+          <legend>Sign in with</legend>
+          {methods.map((m) => (
+            <label key={m}>
+              <input type="radio" name="sign-in-method" value={m} checked={method === m} onChange={() => setMethod(m)} />
+              {METHOD_LABELS[m]}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {method === "development" && <DevelopmentSignIn onToken={onDevelopmentToken} />}
+      {method === "password" && supabase && <PasswordSignIn supabase={supabase} />}
+      {method === "magic-link" && supabase && <MagicLinkSignIn supabase={supabase} />}
     </section>
   );
 }
