@@ -56,6 +56,8 @@ Tenantry local stack is up (${seconds}s)
   Admin console   ${stack.consoleUrl ?? "off (USER_MGMT_UI)"}${stack.consoleUrl ? "   (development sign-in: any email)" : ""}
   JWKS            ${stack.url}/auth/v1/.well-known/jwks.json
   Auth admin      ${stack.url}/auth/v1/admin/users, /auth/v1/invite   (secret key; supabase.auth.admin)
+  Auth sign-in    ${stack.url}/auth/v1/token, /otp, /verify   (supabase-js signInWithPassword, signInWithOtp)
+  Mailbox         ${stack.url}/mailbox/messages?to=<email>   (the magic links Auth would have sent)
   Database        ${redact(db.url)}
   Publishable key ${stack.keys.publishableKey}
   Secret key      ${stack.keys.secretKey}
