@@ -413,6 +413,26 @@ describe("Organizations", () => {
     await page.context().close();
   });
 
+  it("an auditor creates an organization in the console, becomes its owner with its controls, and an email they add becomes an invitation (no users:admin)", async () => {
+    const auditor = await platformUser("auditor", "orgs-auditor-owner");
+    const page = await signIn(auditor.email);
+    await goTo(page, "Organizations");
+    const name = uniqueWord("Own");
+    await page.getByLabel("Name", { exact: true }).fill(name);
+    await page.getByRole("button", { name: "Create organization" }).click();
+    await page.getByRole("status").filter({ hasText: `Created ${name}` }).waitFor();
+    const drawer = await openOrganization(page, name);
+    await expect.poll(() => drawer.getByLabel(`Role of ${auditor.email} in ${name}`).inputValue()).toBe("owner");
+    expect(await drawer.getByLabel("User id or email").getAttribute("aria-describedby")).toContain("hint");
+    const email = `${uniqueWord("asked")}@example.test`;
+    await drawer.getByLabel("User id or email").fill(email);
+    await drawer.getByRole("button", { name: "Add member" }).click();
+    await expect.poll(async () => (await drawer.getByRole("region", { name: `Invitation token for ${email}` }).getByTestId("invitation-token").textContent()) ?? "").toMatch(/^[0-9a-f]{64}$/);
+    await expect.poll(() => drawer.getByRole("table", { name: `Invitations to ${name}` }).locator("tbody tr", { hasText: email }).count()).toBe(1);
+    expect(await memberRow(drawer, name, email).count()).toBe(0);
+    await page.context().close();
+  });
+
   it("an admin whose platform role is revoked while the drawer is open is refused by the API: its 403 in the toast, nothing changed", async () => {
     const owner = await signedInUser("org-revoked-owner");
     const org = await organizationOf(owner.token);

@@ -63,7 +63,9 @@ export function InvitationsCard({ organization }: { organization: Organization }
       <h3 id="org-invitations">Invitations</h3>
       {invitations.isError && <p role="alert">Could not load the invitations: {invitations.error.message}</p>}
       {invitations.data && (
-        <DataTable label={`Invitations to ${organization.name}`} columns={columns} rows={invitations.data} rowId={(i) => i.id} empty="No pending invitations." />
+        <div className="org-compact">
+          <DataTable label={`Invitations to ${organization.name}`} columns={columns} rows={invitations.data} rowId={(i) => i.id} empty="No pending invitations." />
+        </div>
       )}
       <InviteForm organization={organization} />
     </section>

@@ -122,7 +122,9 @@ export function MembersCard({ organization, members }: { organization: Organizat
       <h3 id="org-members">Members</h3>
       {may("members:read") ? (
         <MemberActionsContext.Provider value={actions}>
-          <DataTable label={`Members of ${organization.name}`} columns={columns} rows={members} rowId={(m) => m.user_id} empty="No members." />
+          <div className="org-compact">
+            <DataTable label={`Members of ${organization.name}`} columns={columns} rows={members} rowId={(m) => m.user_id} empty="No members." />
+          </div>
         </MemberActionsContext.Provider>
       ) : (
         <p className="hint">Seeing the members needs members:read.</p>
