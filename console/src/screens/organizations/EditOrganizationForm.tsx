@@ -1,0 +1,69 @@
+// Rename, re-slug, describe (PATCH /admin/orgs/{id}, org:update): only the fields that
+// changed are sent, and the API's field errors land on their fields.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import type { components } from "../../../../client/types/admin.ts";
+import { useNotifyError } from "../../components/toast.tsx";
+import { useSession } from "../../session/session.tsx";
+import { fieldMessages, unwrapFields, type FieldMessages } from "./field-errors.ts";
+import { OrganizationFields, type OrganizationValues } from "./OrganizationFields.tsx";
+
+type Organization = components["schemas"]["Organization"];
+type Changes = components["schemas"]["UpdateOrganizationInput"];
+
+export function EditOrganizationForm({ organization }: { organization: Organization }) {
+  const { api } = useSession();
+  const notify = useNotifyError();
+  const queryClient = useQueryClient();
+  const saved: OrganizationValues = { name: organization.name, slug: organization.slug, description: organization.description ?? "" };
+  const [values, setValues] = useState(saved);
+  const [errors, setErrors] = useState<FieldMessages>({});
+  const [status, setStatus] = useState<string | null>(null);
+
+  const changes: Changes = {};
+  if (values.name.trim() !== saved.name) changes.name = values.name.trim();
+  if (values.slug.trim() !== saved.slug) changes.slug = values.slug.trim();
+  if (values.description.trim() !== saved.description) changes.description = values.description.trim();
+  const changed = Object.keys(changes).length > 0;
+
+  const update = useMutation({
+    mutationFn: async (body: Changes) => unwrapFields(await api.admin.PATCH("/admin/orgs/{id}", { params: { path: { id: organization.id } }, body })),
+    onSuccess: (org) => {
+      // The API normalises (a slug "Acme Corp" is saved as "acme-corp"): show what it kept.
+      setValues({ name: org.name, slug: org.slug, description: org.description ?? "" });
+      setStatus(`Saved: ${org.name} (${org.slug}).`);
+      void queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] });
+      void queryClient.invalidateQueries({ queryKey: ["me"] });
+    },
+    onError: (error) => {
+      setErrors(fieldMessages(error));
+      notify(error);
+    },
+  });
+
+  const change = (next: OrganizationValues) => {
+    setErrors((current) => Object.fromEntries(Object.entries(current).filter(([field]) => next[field as keyof OrganizationValues] === values[field as keyof OrganizationValues])));
+    setStatus(null);
+    setValues(next);
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setErrors({});
+    update.mutate(changes);
+  };
+
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="edit-organization" noValidate>
+      <h3 id="edit-organization">Edit</h3>
+      <OrganizationFields idPrefix="edit-org" values={values} onChange={change} errors={errors} />
+      <div className="row">
+        <button type="submit" disabled={!changed || update.isPending}>
+          Save changes
+        </button>
+        <span role="status" className="success">
+          {status}
+        </span>
+      </div>
+    </form>
+  );
+}

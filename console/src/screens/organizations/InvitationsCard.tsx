@@ -1,0 +1,139 @@
+// Pending invitations (members:manage): the list (GET …/invitations), a new one by email
+// (POST; its token shown once), revoke after a confirmation (DELETE …/{invitation_id}).
+import * as Label from "@radix-ui/react-label";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState, type FormEvent } from "react";
+import type { components } from "../../../../client/types/admin.ts";
+import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
+import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
+import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
+import { ApiFailure, unwrap } from "../../session/api.ts";
+import { useSession } from "../../session/session.tsx";
+import { fieldMessages, unwrapFields, type FieldMessages } from "./field-errors.ts";
+import { InvitationToken } from "./InvitationToken.tsx";
+import { ORG_ROLES } from "./roles.ts";
+import { TextField } from "./TextField.tsx";
+
+type Organization = components["schemas"]["Organization"];
+type Invitation = components["schemas"]["Invitation"];
+
+export function InvitationsCard({ organization }: { organization: Organization }) {
+  const { api } = useSession();
+  const notify = useNotifyError();
+  const queryClient = useQueryClient();
+  const invitations = useQuery({
+    queryKey: ["admin", "orgs", "invitations", organization.id],
+    queryFn: async () => unwrap(await api.admin.GET("/admin/orgs/{id}/invitations", { params: { path: { id: organization.id } } })).invitations,
+  });
+  useToastOnError(invitations.error);
+  const revoke = useMutation({
+    mutationFn: async (invitation: Invitation) =>
+      unwrap(await api.admin.DELETE("/admin/orgs/{id}/invitations/{invitation_id}", { params: { path: { id: organization.id, invitation_id: invitation.id } } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] }),
+    onError: notify,
+  });
+
+  // Memoised: a cell function is rendered as a component, a new one would remount its open dialog.
+  const revokeInvitation = revoke.mutate;
+  const columns = useMemo<ColumnDef<Invitation>[]>(() => [
+    { header: "Email", accessorKey: "email" },
+    { header: "Role", accessorKey: "role" },
+    { header: "Expires", cell: ({ row }) => new Date(row.original.expires_at).toLocaleDateString() },
+    {
+      id: "actions",
+      header: () => <span className="visually-hidden">Actions</span>,
+      cell: ({ row }) => (
+        <ConfirmDialog
+          trigger={
+            <button type="button" className="danger" aria-label={`Revoke the invitation of ${row.original.email} to ${organization.name}`}>
+              Revoke
+            </button>
+          }
+          title={`Revoke the invitation of ${row.original.email}?`}
+          description="Its token stops working; you can invite them again later."
+          confirmLabel="Revoke invitation"
+          onConfirm={() => revokeInvitation(row.original)}
+        />
+      ),
+    },
+  ], [organization.name, revokeInvitation]);
+
+  return (
+    <section className="card" aria-labelledby="org-invitations">
+      <h3 id="org-invitations">Invitations</h3>
+      {invitations.isError && <p role="alert">Could not load the invitations: {invitations.error.message}</p>}
+      {invitations.data && (
+        <div className="org-compact">
+          <DataTable label={`Invitations to ${organization.name}`} columns={columns} rows={invitations.data} rowId={(i) => i.id} empty="No pending invitations." />
+        </div>
+      )}
+      <InviteForm organization={organization} />
+    </section>
+  );
+}
+
+function InviteForm({ organization }: { organization: Organization }) {
+  const { api } = useSession();
+  const notify = useNotifyError();
+  const queryClient = useQueryClient();
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<string>("member");
+  const [errors, setErrors] = useState<FieldMessages>({});
+  const [created, setCreated] = useState<{ email: string; token: string } | null>(null);
+
+  const invite = useMutation({
+    mutationFn: async (input: { email: string; role: string }) =>
+      unwrapFields(await api.admin.POST("/admin/orgs/{id}/invitations", { params: { path: { id: organization.id } }, body: input })),
+    onSuccess: (invitation) => {
+      setCreated({ email: invitation.email, token: invitation.token });
+      setEmail("");
+      void queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] });
+    },
+    onError: (error) => {
+      setErrors({ form: error instanceof ApiFailure ? error.detail.message : error.message, ...fieldMessages(error) });
+      notify(error);
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setErrors({});
+    setCreated(null);
+    invite.mutate({ email: email.trim(), role });
+  };
+  const id = `invite-${organization.id}`;
+
+  return (
+    <form onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
+      <h4 id={`${id}-title`}>Invite by email</h4>
+      <div className="row org-add">
+        <TextField
+          id={id}
+          label="Email to invite"
+          type="email"
+          required
+          maxLength={320}
+          value={email}
+          onChange={(value) => {
+            setEmail(value);
+            setErrors({});
+          }}
+          error={errors.email ?? errors.role ?? errors.form}
+        />
+        <div className="org-field">
+          <Label.Root htmlFor={`${id}-role`}>Invited role</Label.Root>
+          <select id={`${id}-role`} value={role} onChange={(e) => setRole(e.target.value)}>
+            {ORG_ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" disabled={invite.isPending || email.trim() === ""}>
+          Send invitation
+        </button>
+      </div>
+      {created && <InvitationToken email={created.email} token={created.token} onDone={() => setCreated(null)} />}
+    </form>
+  );
+}

@@ -1,0 +1,219 @@
+// Members (members:read to see them, members:manage to change them): add by user id or
+// email (POST …/members), change a role (PATCH …/members/{user_id}), remove after a
+// confirmation (DELETE). The API's refusals — the last owner, a rank above yours — show
+// here and in the toast.
+import * as Label from "@radix-ui/react-label";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { createContext, useContext, useMemo, useState, type FormEvent } from "react";
+import type { components } from "../../../../client/types/admin.ts";
+import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
+import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
+import { useNotifyError } from "../../components/toast.tsx";
+import { ApiFailure, unwrap } from "../../session/api.ts";
+import { useSession } from "../../session/session.tsx";
+import { fieldMessages, unwrapFields, type FieldMessages } from "./field-errors.ts";
+import { InvitationToken } from "./InvitationToken.tsx";
+import { useOrgCan } from "./permissions.ts";
+import { ORG_ROLES } from "./roles.ts";
+import { TextField } from "./TextField.tsx";
+
+type Organization = components["schemas"]["Organization"];
+type Member = components["schemas"]["Member"];
+
+const who = (m: Member) => m.email ?? m.display_name ?? m.user_id;
+
+// TanStack renders each cell function as a component: the columns stay the same functions
+// (a new one would remount the row, closing its open dialog), and read what changes from here.
+interface MemberActions {
+  organization: Organization;
+  shownRole: (member: Member) => string;
+  changing: boolean;
+  changeRole: (member: Member, role: string) => void;
+  remove: (member: Member) => void;
+}
+const MemberActionsContext = createContext<MemberActions | null>(null);
+const useMemberActions = () => useContext(MemberActionsContext)!;
+
+function memberColumns(manage: boolean): ColumnDef<Member>[] {
+  const columns: ColumnDef<Member>[] = [
+    { header: "Member", cell: ({ row }) => who(row.original) },
+    { header: "Role", cell: ({ row }) => (manage ? <RoleSelect member={row.original} /> : row.original.role) },
+    { header: "Since", cell: ({ row }) => new Date(row.original.since).toLocaleDateString() },
+  ];
+  if (manage) columns.push({ id: "actions", header: () => <span className="visually-hidden">Actions</span>, cell: ({ row }) => <RemoveMember member={row.original} /> });
+  return columns;
+}
+
+function RoleSelect({ member }: { member: Member }) {
+  const actions = useMemberActions();
+  return (
+    <select
+      aria-label={`Role of ${who(member)} in ${actions.organization.name}`}
+      value={actions.shownRole(member)}
+      disabled={actions.changing}
+      onChange={(e) => actions.changeRole(member, e.target.value)}
+    >
+      {ORG_ROLES.map((role) => (
+        <option key={role} value={role}>
+          {role}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function RemoveMember({ member }: { member: Member }) {
+  const actions = useMemberActions();
+  const name = actions.organization.name;
+  return (
+    <ConfirmDialog
+      trigger={
+        <button type="button" className="danger" aria-label={`Remove ${who(member)} from ${name}`}>
+          Remove
+        </button>
+      }
+      title={`Remove ${who(member)}?`}
+      description={`They lose every permission their role gave them in ${name}.`}
+      confirmLabel="Remove member"
+      onConfirm={() => actions.remove(member)}
+    />
+  );
+}
+
+export function MembersCard({ organization, members }: { organization: Organization; members: Member[] }) {
+  const { api } = useSession();
+  const may = useOrgCan(organization.id);
+  const manage = may("members:manage");
+  const notify = useNotifyError();
+  const queryClient = useQueryClient();
+  const [problem, setProblem] = useState<string | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] });
+  const fail = (error: Error) => {
+    setProblem(error instanceof ApiFailure ? error.detail.message : error.message);
+    notify(error);
+  };
+
+  const changeRole = useMutation({
+    mutationFn: async (input: { member: Member; role: string }) =>
+      unwrap(await api.admin.PATCH("/admin/orgs/{id}/members/{user_id}", { params: { path: { id: organization.id, user_id: input.member.user_id } }, body: { role: input.role } })),
+    onMutate: () => setProblem(null),
+    onSuccess: refresh,
+    onError: fail,
+  });
+  const remove = useMutation({
+    mutationFn: async (member: Member) =>
+      unwrap(await api.admin.DELETE("/admin/orgs/{id}/members/{user_id}", { params: { path: { id: organization.id, user_id: member.user_id } } })),
+    onMutate: () => setProblem(null),
+    onSuccess: refresh,
+    onError: fail,
+  });
+
+  const actions: MemberActions = {
+    organization,
+    shownRole: (m) => (changeRole.isPending && changeRole.variables.member.user_id === m.user_id ? changeRole.variables.role : m.role),
+    changing: changeRole.isPending,
+    changeRole: (member, role) => changeRole.mutate({ member, role }),
+    remove: (member) => remove.mutate(member),
+  };
+  const columns = useMemo(() => memberColumns(manage), [manage]);
+
+  return (
+    <section className="card" aria-labelledby="org-members">
+      <h3 id="org-members">Members</h3>
+      {may("members:read") ? (
+        <MemberActionsContext.Provider value={actions}>
+          <div className="org-compact">
+            <DataTable label={`Members of ${organization.name}`} columns={columns} rows={members} rowId={(m) => m.user_id} empty="No members." />
+          </div>
+        </MemberActionsContext.Provider>
+      ) : (
+        <p className="hint">Seeing the members needs members:read.</p>
+      )}
+      {problem && (
+        <p role="alert" className="field-error" data-testid="member-problem">
+          {problem}
+        </p>
+      )}
+      {manage && <AddMemberForm organization={organization} />}
+    </section>
+  );
+}
+
+type Added = { kind: "member"; text: string } | { kind: "invitation"; email: string; token: string };
+
+function AddMemberForm({ organization }: { organization: Organization }) {
+  const { api, can } = useSession();
+  const notify = useNotifyError();
+  const queryClient = useQueryClient();
+  const [target, setTarget] = useState("");
+  const [role, setRole] = useState<string>("member");
+  const [errors, setErrors] = useState<FieldMessages>({});
+  const [added, setAdded] = useState<Added | null>(null);
+
+  const add = useMutation({
+    mutationFn: async (input: { target: string; role: string }) => {
+      const body = input.target.includes("@") ? { email: input.target, role: input.role } : { user_id: input.target, role: input.role };
+      return unwrapFields(await api.admin.POST("/admin/orgs/{id}/members", { params: { path: { id: organization.id } }, body }));
+    },
+    onSuccess: (result, input) => {
+      // Without users:admin the API turns an email into an invitation, with its token.
+      if (typeof result.token === "string") setAdded({ kind: "invitation", email: String(result.email ?? input.target), token: result.token });
+      else setAdded({ kind: "member", text: `Added ${input.target} as ${String(result.role ?? input.role)}.` });
+      setTarget("");
+      void queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] });
+    },
+    onError: (error) => {
+      // The one input is the whole form: a refusal that names no field (no such user, already a member) belongs on it too.
+      setErrors({ form: error instanceof ApiFailure ? error.detail.message : error.message, ...fieldMessages(error) });
+      notify(error);
+    },
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setErrors({});
+    setAdded(null);
+    add.mutate({ target: target.trim(), role });
+  };
+  const id = `add-member-${organization.id}`;
+
+  return (
+    <form onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
+      <h4 id={`${id}-title`}>Add a member</h4>
+      <div className="row org-add">
+        <TextField
+          id={id}
+          label="User id or email"
+          required
+          maxLength={320}
+          value={target}
+          onChange={(value) => {
+            setTarget(value);
+            setErrors({});
+          }}
+          error={errors.user_id ?? errors.email ?? errors.role ?? errors.form}
+          hint={can("users:admin") ? "A user id, or the verified email of an existing user." : "An email becomes an invitation (adding users directly needs users:admin)."}
+        />
+        <div className="org-field">
+          <Label.Root htmlFor={`${id}-role`}>Role</Label.Root>
+          <select id={`${id}-role`} value={role} onChange={(e) => setRole(e.target.value)}>
+            {ORG_ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" disabled={add.isPending || target.trim() === ""}>
+          Add member
+        </button>
+      </div>
+      {added?.kind === "member" && (
+        <p role="status" className="success">
+          {added.text}
+        </p>
+      )}
+      {added?.kind === "invitation" && <InvitationToken email={added.email} token={added.token} onDone={() => setAdded(null)} />}
+    </form>
+  );
+}
