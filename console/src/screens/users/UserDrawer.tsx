@@ -31,7 +31,7 @@ export function UserDrawer(props: { userId: string | null; onClose: () => void; 
             <ConfirmDialog
               trigger={
                 <button type="button" className="danger" aria-label={`Delete ${email ?? props.userId}`}>
-                  Delete user
+                  Delete
                 </button>
               }
               title={`Delete ${email ?? "this user"}?`}

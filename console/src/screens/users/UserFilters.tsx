@@ -41,7 +41,7 @@ export function UserFilters(props: { value: FilterInputs; onChange: (next: Filte
           ))}
         </select>
       </div>
-      <div className="user-filter">
+      <div className="user-filter-org">
         <OrganizationPicker id="user-org-filter" label="Organization" noneLabel="Any organization" value={props.value.org} onChange={(org) => set("org", org)} />
       </div>
       <RoleSuggestions id="platform-role-names" />
