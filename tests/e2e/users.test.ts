@@ -302,4 +302,159 @@ describe("Users", () => {
     await capture(page, "users-rollback-toast");
     await page.context().close();
   });
+
+  it("role overrides: an operator pauses automatic revocations, adds preserved and suppressed roles, removes one and saves; the drawer refreshes, shows the saved state after reopening, as GET …/role-overrides does; Clear all empties it", async () => {
+    const admin = await platformUser("admin", "users-overrides-admin");
+    const user = await signedInUser("users-overrides");
+    // A role role sync granted, which the suppression takes away at once.
+    await sql`insert into public.platform_role_assignments (user_id, role, source) values (${user.id}, 'reader', 'idp')`;
+    const api = adminClient(admin.token);
+    const page = await usersScreenWith(admin, user.email);
+    await openDrawer(page, user.email);
+    const card = overridesCard(page);
+    const pause = card.getByRole("switch", { name: "Pause automatic revocations" });
+    expect(await pause.getAttribute("aria-checked")).toBe("false");
+    expect(await drawer(page).getByTestId("platform-role").allTextContents()).toEqual([expect.stringMatching(/^reader source: idp/)]);
+    await pause.click();
+    await card.getByLabel("Add a preserved role").fill("auditor");
+    await card.getByRole("button", { name: "Add preserved role" }).click();
+    await card.getByLabel("Add a preserved role").fill("admin");
+    await card.getByLabel("Add a preserved role").press("Enter");
+    await card.getByLabel("Add a suppressed role").fill("reader");
+    await card.getByRole("button", { name: "Add suppressed role" }).click();
+    expect(await card.getByTestId("overrides-preserved").locator("li > span").allTextContents()).toEqual(["auditor", "admin"]);
+    await card.getByRole("button", { name: "Remove preserved role admin" }).click();
+    expect(await card.getByTestId("overrides-preserved").locator("li > span").allTextContents()).toEqual(["auditor"]);
+    // Nothing is stored before Save.
+    expect((await api.GET("/admin/users/{id}/role-overrides", { params: { path: { id: user.id } } })).data!.paused).toBe(false);
+    await card.scrollIntoViewIfNeeded();
+    await capture(page, "users-overrides-draft");
+
+    await card.getByRole("button", { name: "Save overrides" }).click();
+    await expect.poll(() => card.getByRole("status").allTextContents()).toContain("Role overrides saved.");
+    // The drawer refreshed: the suppressed role, granted by role sync, is revoked at once (preserving grants nothing).
+    await expect.poll(() => drawer(page).getByTestId("platform-role").count()).toBe(0);
+    const stored = (await api.GET("/admin/users/{id}/role-overrides", { params: { path: { id: user.id } } })).data!;
+    expect({ paused: stored.paused, preserved: stored.preserved, suppressed: stored.suppressed }).toEqual({ paused: true, preserved: ["auditor"], suppressed: ["reader"] });
+    await capture(page, "users-overrides-saved");
+
+    await page.keyboard.press("Escape");
+    await expect.poll(() => drawer(page).count()).toBe(0);
+    await page.reload();
+    await page.getByLabel("Search").fill(user.email);
+    await openDrawer(page, user.email);
+    expect(await pause.getAttribute("aria-checked")).toBe("true");
+    expect(await card.getByTestId("paused-state").textContent()).toMatch(/^Paused/);
+    expect(await card.getByTestId("overrides-preserved").locator("li > span").allTextContents()).toEqual(stored.preserved);
+    expect(await card.getByTestId("overrides-suppressed").locator("li > span").allTextContents()).toEqual(stored.suppressed);
+    await page.setViewportSize(phone);
+    await card.scrollIntoViewIfNeeded();
+    await capture(page, "users-overrides-390");
+
+    await card.getByRole("button", { name: "Clear all overrides" }).click();
+    const confirm = page.getByRole("alertdialog");
+    await capture(page, "users-overrides-clear-dialog");
+    await confirm.getByRole("button", { name: "Clear overrides" }).click();
+    await expect.poll(() => card.getByRole("status").allTextContents()).toContain("Role overrides cleared.");
+    expect(await pause.getAttribute("aria-checked")).toBe("false");
+    expect(await card.getByTestId("overrides-preserved").textContent()).toBe("none");
+    const cleared = (await api.GET("/admin/users/{id}/role-overrides", { params: { path: { id: user.id } } })).data!;
+    expect({ paused: cleared.paused, preserved: cleared.preserved, suppressed: cleared.suppressed }).toEqual({ paused: false, preserved: [], suppressed: [] });
+    await page.context().close();
+  });
+
+  it("role overrides the API refuses (422: not a platform role; a role both preserved and suppressed) flash the API's message in an alert and the toast; nothing is stored", async () => {
+    const admin = await platformUser("admin", "users-overrides-refused-admin");
+    const user = await signedInUser("users-overrides-refused");
+    const page = await usersScreenWith(admin, user.email);
+    await openDrawer(page, user.email);
+    const card = overridesCard(page);
+    await card.getByLabel("Add a preserved role").fill("nosuchrole");
+    await card.getByRole("button", { name: "Add preserved role" }).click();
+    await card.getByRole("button", { name: "Save overrides" }).click();
+    await expect.poll(() => card.getByRole("alert").allTextContents()).toEqual(['Not saved: invalid_input: preserved: "nosuchrole" is not a platform role']);
+    await expect.poll(() => toastDescriptions(page)).toEqual([expect.stringMatching(/^invalid_input · HTTP 422 · debug id [0-9a-f-]{36}$/)]);
+    expect(await toastTitles(page)).toEqual(['preserved: "nosuchrole" is not a platform role']);
+    await card.scrollIntoViewIfNeeded();
+    await capture(page, "users-overrides-refused");
+    // The draft stays for the operator to fix.
+    await card.getByRole("button", { name: "Remove preserved role nosuchrole" }).click();
+    for (const list of ["preserved", "suppressed"]) {
+      await card.getByLabel(`Add a ${list} role`).fill("auditor");
+      await card.getByRole("button", { name: `Add ${list} role` }).click();
+    }
+    await card.getByRole("button", { name: "Save overrides" }).click();
+    await expect.poll(() => card.getByRole("alert").allTextContents()).toEqual(["Not saved: invalid_input: preserved: auditor cannot be both preserved and suppressed"]);
+    const stored = (await adminClient(admin.token).GET("/admin/users/{id}/role-overrides", { params: { path: { id: user.id } } })).data!;
+    expect([stored.paused, stored.preserved, stored.suppressed, stored.updated_at]).toEqual([false, [], [], null]);
+    await page.context().close();
+  });
+
+  it("keyboard only: Enter on a row's Open button opens the drawer, Space toggles the pause and Enter saves it, Escape closes the drawer and focus returns to that button", async () => {
+    const admin = await platformUser("admin", "users-keyboard-admin");
+    const user = await signedInUser("users-keyboard");
+    const page = await usersScreenWith(admin, user.email);
+    const open = page.getByRole("button", { name: `Open ${user.email}`, exact: true });
+    const focused = (locator: typeof open) => locator.evaluate((el) => el === document.activeElement);
+    const tabTo = async (locator: typeof open, limit = 40) => {
+      for (let i = 0; i < limit && !(await focused(locator)); i++) await page.keyboard.press("Tab");
+      expect(await focused(locator)).toBe(true);
+    };
+    await tabTo(open);
+    await page.keyboard.press("Enter");
+    await drawer(page).getByRole("heading", { name: user.email }).waitFor();
+    const card = overridesCard(page);
+    const pause = card.getByRole("switch", { name: "Pause automatic revocations" });
+    await tabTo(pause);
+    await page.keyboard.press("Space");
+    expect(await pause.getAttribute("aria-checked")).toBe("true");
+    await tabTo(card.getByRole("button", { name: "Save overrides" }));
+    await page.keyboard.press("Enter");
+    await expect.poll(() => card.getByRole("status").allTextContents()).toContain("Role overrides saved.");
+    await page.keyboard.press("Escape");
+    await expect.poll(() => drawer(page).count()).toBe(0);
+    await expect.poll(() => focused(open)).toBe(true);
+    const stored = (await adminClient(admin.token).GET("/admin/users/{id}/role-overrides", { params: { path: { id: user.id } } })).data!;
+    expect(stored.paused).toBe(true);
+    await page.context().close();
+  });
+
+  it("an operator grants a platform role from the drawer and revokes it through the confirmation; the row's roles follow", async () => {
+    const admin = await platformUser("admin", "users-roles-admin");
+    const user = await signedInUser("users-roles");
+    const page = await usersScreenWith(admin, user.email);
+    await openDrawer(page, user.email);
+    const panel = drawer(page);
+    await panel.getByLabel("Grant platform role").fill("reader");
+    await panel.getByRole("button", { name: "Grant", exact: true }).click();
+    await expect.poll(() => panel.getByTestId("platform-role").allTextContents()).toEqual([expect.stringMatching(/^reader source: admin/)]);
+    await panel.getByRole("button", { name: `Revoke platform role reader from ${user.email}` }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Revoke role" }).click();
+    await expect.poll(() => panel.getByTestId("platform-role").count()).toBe(0);
+    const row = (await adminClient(admin.token).GET("/admin/users", { params: { query: { q: user.email } } })).data!.users[0];
+    expect(row.platform_roles).toEqual([]);
+    await page.keyboard.press("Escape");
+    expect(await rowOf(page, user.email).locator(".badge-role").count()).toBe(0);
+    await page.context().close();
+  });
+
+  it("an operator deletes a user only after confirming: Cancel keeps them, Delete removes the row and the API answers 404", async () => {
+    const admin = await platformUser("admin", "users-delete-admin");
+    const user = await signedInUser("users-delete");
+    const page = await usersScreenWith(admin, user.email);
+    await openDrawer(page, user.email);
+    await drawer(page).getByRole("button", { name: `Delete ${user.email}` }).click();
+    const confirm = page.getByRole("alertdialog");
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => confirm.count()).toBe(0);
+    const api = adminClient(admin.token);
+    expect((await api.GET("/admin/users/{id}", { params: { path: { id: user.id } } })).response.status).toBe(200);
+    await drawer(page).getByRole("button", { name: `Delete ${user.email}` }).click();
+    await capture(page, "users-delete-dialog");
+    await confirm.getByRole("button", { name: "Delete user" }).click();
+    await expect.poll(() => drawer(page).count()).toBe(0);
+    await expect.poll(() => rowOf(page, user.email).count()).toBe(0);
+    expect((await api.GET("/admin/users/{id}", { params: { path: { id: user.id } } })).response.status).toBe(404);
+    await page.context().close();
+  });
 });

@@ -13,7 +13,7 @@ import { useOverridesWrites, useRoleOverrides, type OverridesDraft } from "./que
 type ListName = "preserved" | "suppressed";
 
 const lists: Record<ListName, { title: string; hint: string }> = {
-  preserved: { title: "Preserved roles", hint: "Kept even when the identity provider's groups no longer grant them." },
+  preserved: { title: "Preserved roles", hint: "Never revoked by role sync while the user holds them, even when the identity provider's groups no longer grant them. Preserving grants nothing." },
   suppressed: { title: "Suppressed roles", hint: "Never granted by role sync; removed now if role sync granted them." },
 };
 
@@ -86,7 +86,7 @@ export function RoleOverridesCard(props: { id: string; email: string | null }) {
             </button>
           }
           title={`Clear every role override of ${props.email ?? "this user"}?`}
-          description="Role sync goes back to granting and revoking from the identity provider's groups alone. Roles preserved so far stay until then."
+          description="Role sync goes back to granting and revoking from the identity provider's groups alone, from the user's next sign-in."
           confirmLabel="Clear overrides"
           onConfirm={clearAll}
         />

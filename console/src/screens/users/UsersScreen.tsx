@@ -1,13 +1,14 @@
 // Users (users:admin): GET /admin/users filtered by the server (search, platform role,
 // organization, status) with cursor pages that restart when a filter changes; each row
 // opens the user's drawer and disables or enables them (optimistically).
-import { useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { Pager, useCursorPages, useDebounced } from "../../components/cursor-pages.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
 import { CreateUserDrawer } from "./CreateUserDrawer.tsx";
 import { useSetDisabled, useUserPage, type UserFilters as Filters, type UserRow } from "./queries.ts";
 import { UserDrawer } from "./UserDrawer.tsx";
+import { useFocusReturn } from "./focus-return.ts";
 import { DisableButton, StatusBadge } from "./status.tsx";
 import { noFilters, UserFilters, type FilterInputs } from "./UserFilters.tsx";
 import "./users.css";
@@ -61,14 +62,32 @@ export function UsersScreen() {
   useToastOnError(page.error);
   const [openId, setOpenId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  const { remember, restore } = useFocusReturn();
+  const openUser = useCallback(
+    (id: string) => {
+      remember();
+      setOpenId(id);
+    },
+    [remember],
+  );
   const disable = useSetDisabled();
-  const toggle = (user: Pick<UserRow, "id">, disabled: boolean) => disable.mutate({ id: user.id, disabled });
+  const { mutate } = disable;
+  const toggle = useCallback((user: Pick<UserRow, "id">, disabled: boolean) => mutate({ id: user.id, disabled }), [mutate]);
+  // Stable column definitions: new cell renderers on every render would remount each row's
+  // buttons, and the drawer could not hand focus back to the one that opened it.
+  const tableColumns = useMemo(() => columns(openUser, toggle), [openUser, toggle]);
 
   return (
     <section aria-labelledby="users">
       <div className="users-head">
         <h2 id="users">Users</h2>
-        <button type="button" onClick={() => setCreating(true)}>
+        <button
+          type="button"
+          onClick={() => {
+            remember();
+            setCreating(true);
+          }}
+        >
           Create or invite a user
         </button>
       </div>
@@ -77,12 +96,30 @@ export function UsersScreen() {
       {page.isError && <p role="alert">Could not load users: {page.error.message}</p>}
       {page.data && (
         <>
-          <DataTable label="Users" columns={columns(setOpenId, toggle)} rows={page.data.users} rowId={(u) => u.id} empty="No users match." />
+          <DataTable label="Users" columns={tableColumns} rows={page.data.users} rowId={(u) => u.id} empty="No users match." />
           <Pager label="Users pages" page={pages.page} nextCursor={page.data.next_cursor} onPrevious={pages.previous} onNext={() => pages.next(page.data.next_cursor)} />
         </>
       )}
-      <UserDrawer userId={openId} onClose={() => setOpenId(null)} onToggleDisabled={toggle} />
-      <CreateUserDrawer open={creating} onOpenChange={setCreating} onCreated={(id) => { setCreating(false); setOpenId(id); }} />
+      <UserDrawer
+        userId={openId}
+        onClose={() => {
+          setOpenId(null);
+          restore();
+        }}
+        onToggleDisabled={toggle}
+      />
+      <CreateUserDrawer
+        open={creating}
+        onOpenChange={(open) => {
+          setCreating(open);
+          if (!open) restore();
+        }}
+        onCreated={(id) => {
+          // The new user's drawer takes over; closing it returns focus to the Create button.
+          setCreating(false);
+          setOpenId(id);
+        }}
+      />
     </section>
   );
 }
