@@ -4,7 +4,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { adminClient, auth, platformUser, signedInUser, sql, type TestCaller } from "../helpers/callers.ts";
-import { capture, goTo, phone, signIn, useBrowser } from "../helpers/console.ts";
+import { capture, desktop, goTo, phone, signIn, useBrowser } from "../helpers/console.ts";
 import { uniqueEmail } from "../helpers/stack.ts";
 
 useBrowser();
@@ -72,6 +72,9 @@ describe("Users", () => {
     // Debounced: far fewer requests than keystrokes.
     expect(searches.length).toBeLessThan(word.length / 2);
     await capture(page, "users-search");
+    await page.setViewportSize(phone);
+    await capture(page, "users-search-390");
+    await page.setViewportSize(desktop);
 
     await page.getByRole("button", { name: "Next" }).click();
     await expect.poll(() => table.locator("tbody tr").count()).toBe(1);
@@ -216,7 +219,7 @@ describe("Users", () => {
     await page.keyboard.press("Escape");
 
     // The same email again: Supabase Auth is not asked; the 409 names the email field.
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.setViewportSize(desktop);
     await page.getByRole("button", { name: "Create or invite a user" }).click();
     await form.getByLabel("Email", { exact: true }).fill(created);
     await form.getByRole("button", { name: "Send invitation" }).click();
