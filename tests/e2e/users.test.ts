@@ -393,10 +393,10 @@ describe("Users", () => {
     await page.context().close();
   });
 
-  it("keyboard only: Enter on a row's Open button opens the drawer, Space toggles the pause and Enter saves it, Escape closes the drawer and focus returns to that button", async () => {
+  it("keyboard only (dark theme): Enter on a row's Open button opens the drawer, Space toggles the pause and Enter saves it, Escape closes the drawer and focus returns to that button", async () => {
     const admin = await platformUser("admin", "users-keyboard-admin");
     const user = await signedInUser("users-keyboard");
-    const page = await usersScreenWith(admin, user.email);
+    const page = await usersScreenWith(admin, user.email, { colorScheme: "dark" });
     const open = page.getByRole("button", { name: `Open ${user.email}`, exact: true });
     const focused = (locator: typeof open) => locator.evaluate((el) => el === document.activeElement);
     const tabTo = async (locator: typeof open, limit = 40) => {
@@ -414,6 +414,7 @@ describe("Users", () => {
     await tabTo(card.getByRole("button", { name: "Save overrides" }));
     await page.keyboard.press("Enter");
     await expect.poll(() => card.getByRole("status").allTextContents()).toContain("Role overrides saved.");
+    await capture(page, "users-overrides-dark");
     await page.keyboard.press("Escape");
     await expect.poll(() => drawer(page).count()).toBe(0);
     await expect.poll(() => focused(open)).toBe(true);

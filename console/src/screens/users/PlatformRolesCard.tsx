@@ -28,7 +28,7 @@ export function PlatformRolesCard(props: { id: string; email: string | null; rol
               <span className="hint">since {new Date(r.created_at).toLocaleDateString()}</span>{" "}
               <ConfirmDialog
                 trigger={
-                  <button type="button" className="danger small" aria-label={`Revoke platform role ${r.role} from ${who}`}>
+                  <button type="button" className="danger outlined small" aria-label={`Revoke platform role ${r.role} from ${who}`}>
                     Revoke
                   </button>
                 }

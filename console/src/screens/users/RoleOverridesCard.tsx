@@ -81,7 +81,7 @@ export function RoleOverridesCard(props: { id: string; email: string | null }) {
         )}
         <ConfirmDialog
           trigger={
-            <button type="button" className="danger" disabled={storedEmpty || clear.isPending}>
+            <button type="button" className="danger outlined" disabled={storedEmpty || clear.isPending}>
               Clear all overrides
             </button>
           }

@@ -30,7 +30,7 @@ export function UserDrawer(props: { userId: string | null; onClose: () => void; 
             <DisableButton user={{ id: props.userId, email, status: user.status }} onToggle={props.onToggleDisabled} />
             <ConfirmDialog
               trigger={
-                <button type="button" className="danger" aria-label={`Delete ${email ?? props.userId}`}>
+                <button type="button" className="danger outlined" aria-label={`Delete ${email ?? props.userId}`}>
                   Delete
                 </button>
               }

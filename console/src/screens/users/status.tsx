@@ -10,7 +10,7 @@ export function DisableButton({ user, onToggle }: { user: Pick<UserRow, "id" | "
   const disable = user.status === "active";
   const verb = disable ? "Disable" : "Enable";
   return (
-    <button type="button" className={disable ? "danger" : undefined} aria-label={`${verb} ${user.email ?? user.id}`} onClick={() => onToggle(user, disable)}>
+    <button type="button" className={disable ? "danger outlined" : "outlined"} aria-label={`${verb} ${user.email ?? user.id}`} onClick={() => onToggle(user, disable)}>
       {verb}
     </button>
   );
