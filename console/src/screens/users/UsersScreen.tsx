@@ -96,7 +96,9 @@ export function UsersScreen() {
       {page.isError && <p role="alert">Could not load users: {page.error.message}</p>}
       {page.data && (
         <>
-          <DataTable label="Users" columns={tableColumns} rows={page.data.users} rowId={(u) => u.id} empty="No users match." />
+          <div className="users-table">
+            <DataTable label="Users" columns={tableColumns} rows={page.data.users} rowId={(u) => u.id} empty="No users match." />
+          </div>
           <Pager label="Users pages" page={pages.page} nextCursor={page.data.next_cursor} onPrevious={pages.previous} onNext={() => pages.next(page.data.next_cursor)} />
         </>
       )}
