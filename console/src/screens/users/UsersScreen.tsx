@@ -2,12 +2,13 @@
 // organization, status) with cursor pages that restart when a filter changes; each row
 // opens the user's drawer and disables or enables them (optimistically).
 import { useCallback, useMemo, useState } from "react";
-import { Pager, useCursorPages, useDebounced } from "../../components/cursor-pages.tsx";
+import { Pager, useDebounced } from "../../components/cursor-pages.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
 import { CreateUserDrawer } from "./CreateUserDrawer.tsx";
 import { useSetDisabled, useUserPage, type UserFilters as Filters, type UserRow } from "./queries.ts";
 import { UserDrawer } from "./UserDrawer.tsx";
+import { useFilteredPages } from "./filtered-pages.ts";
 import { useFocusReturn } from "./focus-return.ts";
 import { DisableButton, StatusBadge } from "./status.tsx";
 import { noFilters, UserFilters, type FilterInputs } from "./UserFilters.tsx";
@@ -57,7 +58,7 @@ export function UsersScreen() {
   const q = useDebounced(inputs.search.trim(), 300);
   const role = useDebounced(inputs.role.trim().toLowerCase(), 300);
   const filters: Filters = { q: q || undefined, role: role || undefined, org: inputs.org || undefined, status: inputs.status || undefined };
-  const pages = useCursorPages(filters);
+  const pages = useFilteredPages(filters);
   const page = useUserPage(filters, pages.cursor, PAGE_SIZE);
   useToastOnError(page.error);
   const [openId, setOpenId] = useState<string | null>(null);
