@@ -49,7 +49,14 @@ export function CreateUserDrawer(props: { open: boolean; onOpenChange: (open: bo
   };
 
   return (
-    <Drawer open={props.open} onOpenChange={props.onOpenChange} title="Create or invite a user" description="Invited users get an email from Supabase Auth; created users can sign in with the password at once.">
+    <Drawer
+      open={props.open}
+      onOpenChange={(open) => {
+        // A refusal belongs to the attempt: reopened, the form shows no stale field errors.
+        if (!open) create.reset();
+        props.onOpenChange(open);
+      }}
+      title="Create or invite a user" description="Invited users get an email from Supabase Auth; created users can sign in with the password at once.">
       <form onSubmit={submit} className="create-user" aria-label="Create or invite a user" noValidate>
         <Field id="new-user-email" label="Email" error={problem("email")}>
           {(aria) => <input id="new-user-email" type="email" required maxLength={320} autoComplete="off" value={form.email} onChange={(e) => set("email", e.target.value)} {...aria} />}
