@@ -1,54 +1,128 @@
-// Users (users:admin): GET /admin/users with a debounced server-side search and cursor pagination.
-import * as Label from "@radix-ui/react-label";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useState } from "react";
-import type { components } from "../../../../client/types/admin.ts";
-import { Pager, useCursorPages, useDebounced } from "../../components/cursor-pages.tsx";
+// Users (users:admin): GET /admin/users filtered by the server (search, platform role,
+// organization, status) with cursor pages that restart when a filter changes; each row
+// opens the user's drawer and disables or enables them (optimistically).
+import { useCallback, useMemo, useState } from "react";
+import { Pager, useDebounced } from "../../components/cursor-pages.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
-import { unwrap } from "../../session/api.ts";
-import { useSession } from "../../session/session.tsx";
+import { CreateUserDrawer } from "./CreateUserDrawer.tsx";
+import { useSetDisabled, useUserPage, type UserFilters as Filters, type UserRow } from "./queries.ts";
+import { UserDrawer } from "./UserDrawer.tsx";
+import { useFilteredPages } from "./filtered-pages.ts";
+import { useFocusReturn } from "./focus-return.ts";
+import { DisableButton, StatusBadge } from "./status.tsx";
+import { noFilters, UserFilters, type FilterInputs } from "./UserFilters.tsx";
+import "./users.css";
 
 const PAGE_SIZE = 20;
 
-type UserRow = components["schemas"]["UserRow"];
-
-const columns: ColumnDef<UserRow>[] = [
-  { header: "Email", cell: ({ row }) => row.original.email ?? "—" },
-  { header: "Name", cell: ({ row }) => row.original.display_name ?? "—" },
-  { header: "Status", cell: ({ row }) => <span className={`badge badge-${row.original.status}`}>{row.original.status}</span> },
-  { header: "Platform roles", cell: ({ row }) => row.original.platform_roles.map((r) => r.role).join(", ") || "—" },
-  { header: "Organizations", accessorKey: "organization_count" },
-  { header: "Last sign-in", cell: ({ row }) => (row.original.last_login_at ? new Date(row.original.last_login_at).toLocaleString() : "never") },
-];
+function columns(open: (id: string) => void, setDisabled: (user: Pick<UserRow, "id">, disabled: boolean) => void): ColumnDef<UserRow>[] {
+  return [
+    {
+      header: "Email",
+      cell: ({ row }) => (
+        <button type="button" className="link-button" aria-label={`Open ${row.original.email ?? row.original.id}`} onClick={() => open(row.original.id)}>
+          {row.original.email ?? "—"}
+        </button>
+      ),
+    },
+    { header: "Name", cell: ({ row }) => row.original.display_name ?? "—" },
+    { header: "Status", cell: ({ row }) => <StatusBadge status={row.original.status} /> },
+    {
+      header: "Platform roles",
+      cell: ({ row }) =>
+        row.original.platform_roles.length ? (
+          <span className="role-badges">
+            {row.original.platform_roles.map((r) => (
+              <span key={r.role} className="badge badge-role" title={`source: ${r.source}`}>
+                {r.role}
+              </span>
+            ))}
+          </span>
+        ) : (
+          "—"
+        ),
+    },
+    { header: "Organizations", accessorKey: "organization_count" },
+    { header: "Last sign-in", cell: ({ row }) => (row.original.last_login_at ? new Date(row.original.last_login_at).toLocaleString() : "never") },
+    {
+      id: "actions",
+      header: () => <span className="visually-hidden">Actions</span>,
+      cell: ({ row }) => <DisableButton user={row.original} onToggle={setDisabled} />,
+    },
+  ];
+}
 
 export function UsersScreen() {
-  const { api } = useSession();
-  const [search, setSearch] = useState("");
-  const q = useDebounced(search.trim(), 300);
-  const pages = useCursorPages({ q });
-  const page = useQuery({
-    queryKey: ["admin", "users", { q, cursor: pages.cursor }],
-    queryFn: async () =>
-      unwrap(await api.admin.GET("/admin/users", { params: { query: { q: q || undefined, cursor: pages.cursor, page_size: PAGE_SIZE } } })),
-    placeholderData: keepPreviousData,
-  });
+  const [inputs, setInputs] = useState<FilterInputs>(noFilters);
+  const q = useDebounced(inputs.search.trim(), 300);
+  const role = useDebounced(inputs.role.trim().toLowerCase(), 300);
+  const filters: Filters = { q: q || undefined, role: role || undefined, org: inputs.org || undefined, status: inputs.status || undefined };
+  const pages = useFilteredPages(filters);
+  const page = useUserPage(filters, pages.cursor, PAGE_SIZE);
   useToastOnError(page.error);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const { remember, restore } = useFocusReturn();
+  const openUser = useCallback(
+    (id: string) => {
+      remember();
+      setOpenId(id);
+    },
+    [remember],
+  );
+  const disable = useSetDisabled();
+  const { mutate } = disable;
+  const toggle = useCallback((user: Pick<UserRow, "id">, disabled: boolean) => mutate({ id: user.id, disabled }), [mutate]);
+  // Stable column definitions: new cell renderers on every render would remount each row's
+  // buttons, and the drawer could not hand focus back to the one that opened it.
+  const tableColumns = useMemo(() => columns(openUser, toggle), [openUser, toggle]);
+
   return (
     <section aria-labelledby="users">
-      <h2 id="users">Users</h2>
-      <div className="row">
-        <Label.Root htmlFor="user-search">Search</Label.Root>
-        <input id="user-search" type="search" placeholder="email or name" value={search} onChange={(e) => setSearch(e.target.value)} />
-        {page.isFetching && <span role="status">Loading…</span>}
+      <div className="users-head">
+        <h2 id="users">Users</h2>
+        <button
+          type="button"
+          onClick={() => {
+            remember();
+            setCreating(true);
+          }}
+        >
+          Create or invite a user
+        </button>
       </div>
+      <UserFilters value={inputs} onChange={setInputs} />
+      <div className="row">{page.isFetching && <span role="status">Loading…</span>}</div>
       {page.isError && <p role="alert">Could not load users: {page.error.message}</p>}
       {page.data && (
         <>
-          <DataTable label="Users" columns={columns} rows={page.data.users} rowId={(u) => u.id} empty="No users match." />
+          <div className="users-table">
+            <DataTable label="Users" columns={tableColumns} rows={page.data.users} rowId={(u) => u.id} empty="No users match." />
+          </div>
           <Pager label="Users pages" page={pages.page} nextCursor={page.data.next_cursor} onPrevious={pages.previous} onNext={() => pages.next(page.data.next_cursor)} />
         </>
       )}
+      <UserDrawer
+        userId={openId}
+        onClose={() => {
+          setOpenId(null);
+          restore();
+        }}
+        onToggleDisabled={toggle}
+      />
+      <CreateUserDrawer
+        open={creating}
+        onOpenChange={(open) => {
+          setCreating(open);
+          if (!open) restore();
+        }}
+        onCreated={(id) => {
+          // The new user's drawer takes over; closing it returns focus to the Create button.
+          setCreating(false);
+          setOpenId(id);
+        }}
+      />
     </section>
   );
 }

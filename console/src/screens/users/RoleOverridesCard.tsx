@@ -1,0 +1,136 @@
+// The Role overrides card (seed 002's operator workflow): whether automatic revocations
+// are paused, the roles role sync must keep (preserved) and must never grant (suppressed),
+// edited inline as a draft; Save replaces them (PUT …/role-overrides), Clear all removes
+// them (DELETE, confirmed). Either refreshes the drawer and flashes the outcome.
+import * as Label from "@radix-ui/react-label";
+import * as Switch from "@radix-ui/react-switch";
+import { useState, type FormEvent } from "react";
+import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
+import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
+import { useFlash } from "./flash.tsx";
+import { useOverridesWrites, useRoleOverrides, type OverridesDraft } from "./queries.ts";
+
+type ListName = "preserved" | "suppressed";
+
+const lists: Record<ListName, { title: string; hint: string }> = {
+  preserved: { title: "Preserved roles", hint: "Never revoked by role sync while the user holds them, even when the identity provider's groups no longer grant them. Preserving grants nothing." },
+  suppressed: { title: "Suppressed roles", hint: "Never granted by role sync; removed now if role sync granted them." },
+};
+
+export function RoleOverridesCard(props: { id: string; email: string | null }) {
+  const stored = useRoleOverrides(props.id);
+  useToastOnError(stored.error);
+  const { save, clear } = useOverridesWrites(props.id);
+  const notify = useNotifyError();
+  const flash = useFlash();
+  // null: showing what is stored; otherwise the operator's unsaved edits.
+  const [draft, setDraft] = useState<OverridesDraft | null>(null);
+  if (!stored.data) return <section className="card" aria-label="Role overrides">{stored.isError ? <p role="alert">Could not load the role overrides.</p> : <p>Loading role overrides…</p>}</section>;
+
+  const current: OverridesDraft = draft ?? { paused: stored.data.paused, preserved: stored.data.preserved, suppressed: stored.data.suppressed };
+  const edit = (next: Partial<OverridesDraft>) => {
+    flash.clear();
+    setDraft({ ...current, ...next });
+  };
+  const failed = (error: Error) => {
+    notify(error);
+    flash.show("error", `Not saved: ${error.message}`);
+  };
+  const submit = () =>
+    save.mutate(current, {
+      onSuccess: () => {
+        setDraft(null);
+        flash.show("success", "Role overrides saved.");
+      },
+      onError: failed,
+    });
+  const clearAll = () =>
+    clear.mutate(undefined, {
+      onSuccess: () => {
+        setDraft(null);
+        flash.show("success", "Role overrides cleared.");
+      },
+      onError: failed,
+    });
+  const empty = !current.paused && current.preserved.length === 0 && current.suppressed.length === 0;
+  const storedEmpty = !stored.data.paused && stored.data.preserved.length === 0 && stored.data.suppressed.length === 0;
+
+  return (
+    <section className="card overrides" aria-labelledby="role-overrides">
+      <h3 id="role-overrides">Role overrides</h3>
+      <div className="row">
+        <Switch.Root id="overrides-paused" className="switch" checked={current.paused} onCheckedChange={(paused) => edit({ paused })}>
+          <Switch.Thumb className="switch-thumb" />
+        </Switch.Root>
+        <Label.Root htmlFor="overrides-paused">Pause automatic revocations</Label.Root>
+        <span className="hint" data-testid="paused-state">
+          {current.paused ? "Paused: role sync grants but never revokes." : "Active: role sync revokes roles the groups no longer grant."}
+        </span>
+      </div>
+      {(Object.keys(lists) as ListName[]).map((name) => (
+        <RoleList key={name} name={name} roles={current[name]} onChange={(roles) => edit({ [name]: roles })} />
+      ))}
+      <div className="row">
+        <button type="button" onClick={submit} disabled={draft === null || save.isPending}>
+          Save overrides
+        </button>
+        {draft !== null && (
+          <button type="button" onClick={() => setDraft(null)}>
+            Discard changes
+          </button>
+        )}
+        <ConfirmDialog
+          trigger={
+            <button type="button" className="danger outlined" disabled={storedEmpty || clear.isPending}>
+              Clear all overrides
+            </button>
+          }
+          title={`Clear every role override of ${props.email ?? "this user"}?`}
+          description="Role sync goes back to granting and revoking from the identity provider's groups alone, from the user's next sign-in."
+          confirmLabel="Clear overrides"
+          onConfirm={clearAll}
+        />
+        {draft !== null && <span className="hint">Unsaved changes{empty ? " (saving with nothing set removes the overrides)" : ""}</span>}
+        {flash.node}
+      </div>
+    </section>
+  );
+}
+
+function RoleList(props: { name: ListName; roles: string[]; onChange: (roles: string[]) => void }) {
+  const { title, hint } = lists[props.name];
+  const singular = props.name === "preserved" ? "preserved role" : "suppressed role";
+  const [role, setRole] = useState("");
+  const add = (event: FormEvent) => {
+    event.preventDefault();
+    const clean = role.trim().toLowerCase();
+    if (!clean) return;
+    if (!props.roles.includes(clean)) props.onChange([...props.roles, clean]);
+    setRole("");
+  };
+  const inputId = `overrides-add-${props.name}`;
+  return (
+    <div className="override-list">
+      <h4 id={`overrides-${props.name}`}>{title}</h4>
+      <p className="hint">{hint}</p>
+      <ul className="chips" aria-labelledby={`overrides-${props.name}`} data-testid={`overrides-${props.name}`}>
+        {props.roles.map((r) => (
+          <li key={r} className="chip">
+            <span>{r}</span>
+            <button type="button" className="chip-remove" aria-label={`Remove ${singular} ${r}`} onClick={() => props.onChange(props.roles.filter((x) => x !== r))}>
+              ×
+            </button>
+          </li>
+        ))}
+        {props.roles.length === 0 && <li className="hint">none</li>}
+      </ul>
+      <form className="row" onSubmit={add}>
+        <Label.Root htmlFor={inputId}>Add a {singular}</Label.Root>
+        <input id={inputId} list="drawer-platform-role-names" maxLength={63} value={role} onChange={(e) => setRole(e.target.value)} />
+        <button type="submit" aria-label={`Add ${singular}`}>
+          Add
+        </button>
+      </form>
+    </div>
+  );
+}

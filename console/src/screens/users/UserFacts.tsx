@@ -1,0 +1,102 @@
+// The drawer's read-only cards: memberships, quota usage, provisioning state and the
+// recent audit events by or about the user.
+import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
+import type { UserDetail } from "./queries.ts";
+
+type Membership = UserDetail["memberships"][number];
+type AuditEvent = UserDetail["recent_audit_events"][number];
+
+const when = (value: unknown) => (typeof value === "string" && value ? new Date(value).toLocaleString() : "—");
+
+const membershipColumns: ColumnDef<Membership>[] = [
+  { header: "Organization", cell: ({ row }) => `${row.original.name} (${row.original.slug})` },
+  { header: "Role", accessorKey: "role" },
+  {
+    header: "Kind",
+    cell: ({ row }) => [row.original.is_personal && "personal", row.original.is_default && "default"].filter(Boolean).join(", ") || "shared",
+  },
+  { header: "Since", cell: ({ row }) => when(row.original.since) },
+];
+
+export function MembershipsCard({ user }: { user: UserDetail }) {
+  return (
+    <section className="card" aria-labelledby="user-memberships">
+      <h3 id="user-memberships">Memberships</h3>
+      <DataTable label="Memberships" columns={membershipColumns} rows={user.memberships} rowId={(m) => m.organization_id} empty="No memberships." />
+    </section>
+  );
+}
+
+interface Limit {
+  max: number | null;
+  used: number;
+}
+
+const isLimit = (value: unknown): value is Limit => typeof value === "object" && value !== null && "used" in value;
+
+export function QuotaCard({ user }: { user: UserDetail }) {
+  const usage = user.quota_usage ?? {};
+  const limits = Object.entries(usage).filter((entry): entry is [string, Limit] => isLimit(entry[1]));
+  return (
+    <section className="card" aria-labelledby="user-quota">
+      <h3 id="user-quota">Quota usage</h3>
+      {user.quota_usage ? (
+        <dl className="facts" data-testid="quota-usage">
+          <dt>Plan</dt>
+          <dd>{String(usage.plan ?? "—")}</dd>
+          {limits.map(([name, limit]) => (
+            <div key={name} className="contents">
+              <dt>{name.replaceAll("_", " ")}</dt>
+              <dd>
+                {limit.used} of {limit.max ?? "unlimited"}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      ) : (
+        <p className="hint">No quota usage: the user has no profile yet.</p>
+      )}
+    </section>
+  );
+}
+
+export function ProvisioningCard({ user }: { user: UserDetail }) {
+  const failure = user.provisioning.failure;
+  return (
+    <section className="card" aria-labelledby="user-provisioning">
+      <h3 id="user-provisioning">Provisioning</h3>
+      <dl className="facts">
+        <dt>Provisioned</dt>
+        <dd data-testid="provisioned-at">{user.provisioning.provisioned_at ? when(user.provisioning.provisioned_at) : "not yet"}</dd>
+        <dt>Last failure</dt>
+        <dd>{failure ? `${String(failure.error)} (SQLSTATE ${String(failure.sqlstate)}, ${String(failure.attempts)} attempts, last ${when(failure.last_failed_at)})` : "none"}</dd>
+        {user.auth && (
+          <>
+            <dt>Invited</dt>
+            <dd>{when(user.auth.invited_at)}</dd>
+            <dt>Email confirmed</dt>
+            <dd>{when(user.auth.email_confirmed_at)}</dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}
+
+function eventColumns(userId: string): ColumnDef<AuditEvent>[] {
+  return [
+    { header: "Time", cell: ({ row }) => when(row.original.occurred_at) },
+    { header: "Action", cell: ({ row }) => <code>{String(row.original.action)}</code> },
+    { header: "Outcome", cell: ({ row }) => String(row.original.outcome) },
+    { header: "By", cell: ({ row }) => (row.original.actor_id === userId ? "this user" : String(row.original.actor_type)) },
+  ];
+}
+
+export function ActivityCard({ user, userId }: { user: UserDetail; userId: string }) {
+  return (
+    <section className="card" aria-labelledby="user-activity">
+      <h3 id="user-activity">Recent audit events</h3>
+      <DataTable label="Recent audit events" columns={eventColumns(userId)} rows={user.recent_audit_events} rowId={(e) => String(e.id)} empty="No events yet." />
+    </section>
+  );
+}
