@@ -9,7 +9,11 @@ export interface ApiError {
   code: string;
   message: string;
   debugId?: string;
+  /** The fields the API named (a 422 lists each offending field, a 409 the column in use): forms show these on the inputs. */
+  fields?: FieldMessages;
 }
+
+export type FieldMessages = Partial<Record<string, string>>;
 
 export class ApiFailure extends Error {
   constructor(readonly detail: ApiError) {
@@ -28,8 +32,14 @@ export type Clients = ReturnType<typeof clients>;
 /** The API's error body ({error: {code, message, debug_id}}) as an exception the UI shows. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.error !== undefined || result.data === undefined) {
-    const body = (result.error ?? {}) as { error?: { code?: string; message?: string; debug_id?: string } };
+    const body = (result.error ?? {}) as {
+      error?: { code?: string; message?: string; debug_id?: string; field?: string; fields?: Array<{ field: string; message: string }> };
+    };
+    const fields: FieldMessages = {};
+    for (const problem of body.error?.fields ?? []) fields[problem.field] ??= problem.message;
+    if (body.error?.field) fields[body.error.field] ??= body.error.message ?? result.response.statusText;
     throw new ApiFailure({
+      fields,
       status: result.response.status,
       code: body.error?.code ?? `http_${result.response.status}`,
       message: body.error?.message ?? result.response.statusText,
@@ -52,3 +62,9 @@ export async function devSignIn(email: string): Promise<string> {
   }
   return body.access_token;
 }
+
+/** The messages of the fields an error names, if it is the API's and names any. */
+export const fieldMessages = (error: unknown): FieldMessages => (error instanceof ApiFailure ? (error.detail.fields ?? {}) : {});
+
+/** The message for one field, if the error names it. */
+export const fieldError = (error: unknown, field: string): string | undefined => fieldMessages(error)[field];

@@ -1,7 +1,7 @@
 // Audit (platform audit:read): the hash chain's verification, and the event list
 // (GET /admin/audit) filtered by actor, action, organization, target and time range, paged
 // by cursor, each event opening in a drawer with its before and after.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useState } from "react";
 import { AuditEventDrawer, type AuditEvent } from "./AuditEventDrawer.tsx";
 import { AuditEventList } from "./AuditEventList.tsx";
 import { AuditFilters } from "./AuditFilters.tsx";
@@ -13,19 +13,7 @@ export function AuditScreen() {
   const [draft, setDraft] = useState<AuditFilterDraft>(emptyDraft);
   const [query, setQuery] = useState<AuditQuery>({});
   const [open, setOpen] = useState<AuditEvent | null>(null);
-  // The drawer opens from a row's button with no Radix trigger, so focus is put back here.
-  const opener = useRef<HTMLElement | null>(null);
-  const openEvent = useCallback((event: AuditEvent) => {
-    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    setOpen(event);
-  }, []);
-  useEffect(() => {
-    const element = opener.current;
-    if (open || !element) return;
-    opener.current = null;
-    const timer = setTimeout(() => element.isConnected && element.focus());
-    return () => clearTimeout(timer);
-  }, [open]);
+  const openEvent = useCallback((event: AuditEvent) => setOpen(event), []);
   const filterActor = (actor: string) => {
     setOpen(null);
     setDraft({ ...emptyDraft, actor });

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useNotifyError } from "../../components/toast.tsx";
 import { useSession } from "../../session/session.tsx";
-import { fieldMessages, unwrapFields, type FieldMessages } from "./field-errors.ts";
+import { fieldMessages, unwrap, type FieldMessages } from "../../session/api.ts";
 import { OrganizationFields, type OrganizationValues } from "./OrganizationFields.tsx";
 
 const empty: OrganizationValues = { name: "", slug: "", description: "" };
@@ -18,7 +18,7 @@ export function CreateOrganizationForm() {
 
   const create = useMutation({
     mutationFn: async (input: OrganizationValues) =>
-      unwrapFields(
+      unwrap(
         await api.admin.POST("/admin/orgs", {
           body: { name: input.name.trim(), slug: input.slug.trim() || undefined, description: input.description.trim() || undefined },
         }),

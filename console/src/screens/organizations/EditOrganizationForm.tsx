@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import type { components } from "../../../../client/types/admin.ts";
 import { useNotifyError } from "../../components/toast.tsx";
 import { useSession } from "../../session/session.tsx";
-import { fieldMessages, unwrapFields, type FieldMessages } from "./field-errors.ts";
+import { fieldMessages, unwrap, type FieldMessages } from "../../session/api.ts";
 import { OrganizationFields, type OrganizationValues } from "./OrganizationFields.tsx";
 
 type Organization = components["schemas"]["Organization"];
@@ -27,7 +27,7 @@ export function EditOrganizationForm({ organization }: { organization: Organizat
   const changed = Object.keys(changes).length > 0;
 
   const update = useMutation({
-    mutationFn: async (body: Changes) => unwrapFields(await api.admin.PATCH("/admin/orgs/{id}", { params: { path: { id: organization.id } }, body })),
+    mutationFn: async (body: Changes) => unwrap(await api.admin.PATCH("/admin/orgs/{id}", { params: { path: { id: organization.id } }, body })),
     onSuccess: (org) => {
       // The API normalises (a slug "Acme Corp" is saved as "acme-corp"): show what it kept.
       setValues({ name: org.name, slug: org.slug, description: org.description ?? "" });

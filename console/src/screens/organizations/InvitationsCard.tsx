@@ -9,7 +9,7 @@ import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
 import { ApiFailure, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
-import { fieldMessages, unwrapFields, type FieldMessages } from "./field-errors.ts";
+import { fieldMessages, type FieldMessages } from "../../session/api.ts";
 import { InvitationToken } from "./InvitationToken.tsx";
 import { ORG_ROLES } from "./roles.ts";
 import { TextField } from "./TextField.tsx";
@@ -83,7 +83,7 @@ function InviteForm({ organization }: { organization: Organization }) {
 
   const invite = useMutation({
     mutationFn: async (input: { email: string; role: string }) =>
-      unwrapFields(await api.admin.POST("/admin/orgs/{id}/invitations", { params: { path: { id: organization.id } }, body: input })),
+      unwrap(await api.admin.POST("/admin/orgs/{id}/invitations", { params: { path: { id: organization.id } }, body: input })),
     onSuccess: (invitation) => {
       setCreated({ email: invitation.email, token: invitation.token });
       setEmail("");

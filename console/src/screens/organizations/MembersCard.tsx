@@ -11,7 +11,7 @@ import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { useNotifyError } from "../../components/toast.tsx";
 import { ApiFailure, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
-import { fieldMessages, unwrapFields, type FieldMessages } from "./field-errors.ts";
+import { fieldMessages, type FieldMessages } from "../../session/api.ts";
 import { InvitationToken } from "./InvitationToken.tsx";
 import { useOrgCan } from "./permissions.ts";
 import { ORG_ROLES } from "./roles.ts";
@@ -153,7 +153,7 @@ function AddMemberForm({ organization }: { organization: Organization }) {
   const add = useMutation({
     mutationFn: async (input: { target: string; role: string }) => {
       const body = input.target.includes("@") ? { email: input.target, role: input.role } : { user_id: input.target, role: input.role };
-      return unwrapFields(await api.admin.POST("/admin/orgs/{id}/members", { params: { path: { id: organization.id } }, body }));
+      return unwrap(await api.admin.POST("/admin/orgs/{id}/members", { params: { path: { id: organization.id } }, body }));
     },
     onSuccess: (result, input) => {
       // Without users:admin the API turns an email into an invitation, with its token.

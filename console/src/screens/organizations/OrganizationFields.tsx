@@ -1,7 +1,7 @@
 // Name, slug and description, as the create and the edit forms both ask for them: the
 // slug's hint says what the API will make of it, and the API's own field errors (a 422,
 // or a 409 for a name or slug in use) sit on the field they name.
-import type { FieldMessages } from "./field-errors.ts";
+import type { FieldMessages } from "../../session/api.ts";
 import { slugHint } from "./slug.ts";
 import { TextField } from "./TextField.tsx";
 

@@ -2,7 +2,7 @@
 // (debounced) and paged by cursor; a new-organization form; each row opens the drawer.
 import * as Label from "@radix-ui/react-label";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import type { components } from "../../../../client/types/admin.ts";
 import { Pager, useCursorPages, useDebounced } from "../../components/cursor-pages.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
@@ -17,12 +17,12 @@ type OrganizationRow = components["schemas"]["OrganizationRow"];
 
 const PAGE_SIZE = 20;
 
-function columns(open: (row: OrganizationRow, button: HTMLButtonElement) => void): ColumnDef<OrganizationRow>[] {
+function columns(open: (row: OrganizationRow) => void): ColumnDef<OrganizationRow>[] {
   return [
     {
       header: "Name",
       cell: ({ row }) => (
-        <button type="button" className="link-button" aria-label={`Open ${row.original.name}`} onClick={(e) => open(row.original, e.currentTarget)}>
+        <button type="button" className="link-button" aria-label={`Open ${row.original.name}`} onClick={() => open(row.original)}>
           {row.original.name}
         </button>
       ),
@@ -47,15 +47,7 @@ export function OrganizationsScreen() {
   const q = useDebounced(search.trim(), 300);
   const pages = useCursorPages(q);
   const [openId, setOpenId] = useState<string | null>(null);
-  // The drawer has no Radix trigger (rows open it), so the screen gives focus back to the row's button.
-  const opener = useRef<HTMLButtonElement | null>(null);
-  useEffect(() => {
-    if (openId === null && opener.current?.isConnected) opener.current.focus();
-  }, [openId]);
-  const open = useCallback((row: OrganizationRow, button: HTMLButtonElement) => {
-    opener.current = button;
-    setOpenId(row.id);
-  }, []);
+  const open = useCallback((row: OrganizationRow) => setOpenId(row.id), []);
   // Stable columns: TanStack renders each cell function as a component, so a new function
   // every render would remount the row buttons (and lose the focus the drawer gives back).
   const tableColumns = useMemo(() => columns(open), [open]);

@@ -5,7 +5,7 @@ import * as Label from "@radix-ui/react-label";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { Drawer } from "../../components/Drawer.tsx";
 import { useNotifyError } from "../../components/toast.tsx";
-import { fieldError } from "./field-errors.ts";
+import { fieldError } from "../../session/api.ts";
 import { OrganizationPicker } from "./OrganizationPicker.tsx";
 import { useCreateUser, type CreateUserInput } from "./queries.ts";
 

@@ -3,7 +3,7 @@
 import * as Label from "@radix-ui/react-label";
 import { useState, type FormEvent } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
-import { fieldError } from "./field-errors.ts";
+import { fieldError } from "../../session/api.ts";
 import { usePlatformRole, type UserDetail } from "./queries.ts";
 
 export function PlatformRolesCard(props: { id: string; email: string | null; roles: UserDetail["platform_roles"] }) {

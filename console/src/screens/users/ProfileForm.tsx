@@ -5,7 +5,7 @@ import * as Label from "@radix-ui/react-label";
 import { useState, type FormEvent } from "react";
 import { useNotifyError } from "../../components/toast.tsx";
 import { useFlash } from "./flash.tsx";
-import { fieldError } from "./field-errors.ts";
+import { fieldError } from "../../session/api.ts";
 import { useUpdateUser, type UpdateUserInput } from "./queries.ts";
 
 const textFields = [

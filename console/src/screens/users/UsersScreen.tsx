@@ -2,14 +2,12 @@
 // organization, status) with cursor pages that restart when a filter changes; each row
 // opens the user's drawer and disables or enables them (optimistically).
 import { useCallback, useMemo, useState } from "react";
-import { Pager, useDebounced } from "../../components/cursor-pages.tsx";
+import { Pager, useCursorPages, useDebounced } from "../../components/cursor-pages.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
 import { CreateUserDrawer } from "./CreateUserDrawer.tsx";
 import { useSetDisabled, useUserPage, type UserFilters as Filters, type UserRow } from "./queries.ts";
 import { UserDrawer } from "./UserDrawer.tsx";
-import { useFilteredPages } from "./filtered-pages.ts";
-import { useFocusReturn } from "./focus-return.ts";
 import { DisableButton, StatusBadge } from "./status.tsx";
 import { noFilters, UserFilters, type FilterInputs } from "./UserFilters.tsx";
 import "./users.css";
@@ -58,19 +56,12 @@ export function UsersScreen() {
   const q = useDebounced(inputs.search.trim(), 300);
   const role = useDebounced(inputs.role.trim().toLowerCase(), 300);
   const filters: Filters = { q: q || undefined, role: role || undefined, org: inputs.org || undefined, status: inputs.status || undefined };
-  const pages = useFilteredPages(filters);
+  const pages = useCursorPages(filters);
   const page = useUserPage(filters, pages.cursor, PAGE_SIZE);
   useToastOnError(page.error);
   const [openId, setOpenId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const { remember, restore } = useFocusReturn();
-  const openUser = useCallback(
-    (id: string) => {
-      remember();
-      setOpenId(id);
-    },
-    [remember],
-  );
+  const openUser = useCallback((id: string) => setOpenId(id), []);
   const disable = useSetDisabled();
   const { mutate } = disable;
   const toggle = useCallback((user: Pick<UserRow, "id">, disabled: boolean) => mutate({ id: user.id, disabled }), [mutate]);
@@ -84,10 +75,7 @@ export function UsersScreen() {
         <h2 id="users">Users</h2>
         <button
           type="button"
-          onClick={() => {
-            remember();
-            setCreating(true);
-          }}
+          onClick={() => setCreating(true)}
         >
           Create or invite a user
         </button>
@@ -105,20 +93,14 @@ export function UsersScreen() {
       )}
       <UserDrawer
         userId={openId}
-        onClose={() => {
-          setOpenId(null);
-          restore();
-        }}
+        onClose={() => setOpenId(null)}
         onToggleDisabled={toggle}
       />
       <CreateUserDrawer
         open={creating}
-        onOpenChange={(open) => {
-          setCreating(open);
-          if (!open) restore();
-        }}
+        onOpenChange={setCreating}
         onCreated={(id) => {
-          // The new user's drawer takes over; closing it returns focus to the Create button.
+          // The new user's drawer takes over.
           setCreating(false);
           setOpenId(id);
         }}

@@ -6,7 +6,6 @@ import type { components } from "../../../../client/types/admin.ts";
 import { useNotifyError } from "../../components/toast.tsx";
 import { unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
-import { unwrapFields } from "./field-errors.ts";
 
 export type UserRow = components["schemas"]["UserRow"];
 export type UserPage = components["schemas"]["UserPage"];
@@ -97,7 +96,7 @@ export function useCreateUser() {
   const { api } = useSession();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (body: CreateUserInput) => unwrapFields(await api.admin.POST("/admin/users", { body })),
+    mutationFn: async (body: CreateUserInput) => unwrap(await api.admin.POST("/admin/users", { body })),
     onSuccess: () => refreshUsers(client),
   });
 }
@@ -106,7 +105,7 @@ export function useUpdateUser(id: string) {
   const { api } = useSession();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (body: UpdateUserInput) => unwrapFields(await api.admin.PATCH("/admin/users/{id}", { params: { path: { id } }, body })),
+    mutationFn: async (body: UpdateUserInput) => unwrap(await api.admin.PATCH("/admin/users/{id}", { params: { path: { id } }, body })),
     onSuccess: () => refreshUsers(client, id),
   });
 }
@@ -133,7 +132,7 @@ export function usePlatformRole(id: string) {
   const path = (role: string) => ({ params: { path: { id, role } } });
   const settle = { onSettled: () => refreshUsers(client, id), onError: notify };
   return {
-    grant: useMutation({ mutationFn: async (role: string) => unwrapFields(await api.admin.PUT("/admin/users/{id}/roles/{role}", path(role))), ...settle }),
+    grant: useMutation({ mutationFn: async (role: string) => unwrap(await api.admin.PUT("/admin/users/{id}/roles/{role}", path(role))), ...settle }),
     revoke: useMutation({ mutationFn: async (role: string) => unwrap(await api.admin.DELETE("/admin/users/{id}/roles/{role}", path(role))), ...settle }),
   };
 }
