@@ -68,3 +68,7 @@ export const fieldMessages = (error: unknown): FieldMessages => (error instanceo
 
 /** The message for one field, if the error names it. */
 export const fieldError = (error: unknown, field: string): string | undefined => fieldMessages(error)[field];
+
+/** What to tell the user about a failure: the API's message, or the error's own. */
+export const messageOf = (error: unknown): string =>
+  error instanceof ApiFailure ? error.detail.message : error instanceof Error ? error.message : String(error);
