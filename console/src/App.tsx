@@ -1,6 +1,6 @@
 // The console's shell: sign-in, then a navigation of the screens the user's platform
 // permissions allow (screens.tsx), each at its own #/path so a static host needs no rewrites.
-import { useQuery } from "@tanstack/react-query";
+import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { HashRouter, NavLink, Route, Routes } from "react-router";
 import { ThemeToggle } from "./components/ThemeToggle.tsx";
@@ -17,6 +17,9 @@ export function App({ config }: { config: ConsoleConfig }) {
   const { credential } = auth;
   // Kept while the same user stays signed in (refreshes included): they ask for the current token per request.
   const api = useMemo(() => (credential ? clients(config, credential.accessToken) : null), [config, credential]);
+  // A cache per signed-in user: whoever signs in next (here, or in another tab) starts from
+  // nothing, so no screen ever shows them what the previous user's requests returned.
+  const queryClient = useMemo(() => (credential ? newQueryClient() : null), [credential]);
   // The router starts once a magic link's ?code= (or error) has been taken off the address.
   if (!auth.ready) return <main><p role="status">Loading…</p></main>;
   return (
@@ -33,10 +36,23 @@ export function App({ config }: { config: ConsoleConfig }) {
             )}
           </div>
         </header>
-        {api ? <SignedIn api={api} /> : <main><SignIn config={config} onDevelopmentToken={auth.signInWithDevelopmentToken} /></main>}
+        {api && queryClient ? (
+          <QueryClientProvider client={queryClient}>
+            <SignedIn api={api} />
+          </QueryClientProvider>
+        ) : (
+          <main>
+            <SignIn config={config} onDevelopmentToken={auth.signInWithDevelopmentToken} />
+          </main>
+        )}
       </div>
     </HashRouter>
   );
+}
+
+function newQueryClient(): QueryClient {
+  // The API's answers are the truth: no retries that repeat a refused request, no refetch on focus.
+  return new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
 }
 
 function SignedIn({ api }: { api: Clients }) {

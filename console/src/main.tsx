@@ -1,4 +1,3 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.tsx";
@@ -6,16 +5,12 @@ import { loadConfig } from "./session/config.ts";
 import { ToastProvider } from "./components/toast.tsx";
 import "./styles.css";
 
-const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
-
 loadConfig().then((config) => {
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
-      <QueryClientProvider client={queryClient}>
-        <ToastProvider>
-          <App config={config} />
-        </ToastProvider>
-      </QueryClientProvider>
+      <ToastProvider>
+        <App config={config} />
+      </ToastProvider>
     </StrictMode>,
   );
 });

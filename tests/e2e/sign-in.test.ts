@@ -176,6 +176,34 @@ describe("Supabase Auth sign-in", () => {
     await second.context().close();
   });
 
+  it("a user who signs in after another signed out in a second tab never sees what the first user's requests returned", async () => {
+    const first = await userWithPassword("console-first");
+    const second = await userWithPassword("console-second");
+    const page = await openConsole();
+    await signInWithPassword(page, first.email);
+    await expect.poll(() => accountEmail(page)).toBe(first.email);
+    // A second tab of the same browser shares the session and signs out there.
+    const other = await page.context().newPage();
+    await other.goto(page.url());
+    await expect.poll(() => accountEmail(other)).toBe(first.email);
+    await other.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("radio", { name: "Password" }).waitFor();
+    // The second user's GET /me is held back: meanwhile the account screen must not show the first user.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/functions/v1/me", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await signInWithPassword(page, second.email);
+    await page.getByRole("status").filter({ hasText: "Loading your account" }).waitFor();
+    expect(await page.getByTestId("account-email").count()).toBe(0);
+    expect(await page.content()).not.toContain(first.email);
+    release();
+    await expect.poll(() => accountEmail(page)).toBe(second.email);
+    await page.context().close();
+  });
+
   it("keyboard only: arrow keys pick the password method, Tab moves through the fields, Enter signs in", async () => {
     const user = await userWithPassword("console-keys");
     const page = await openConsole();

@@ -1,6 +1,5 @@
 // The console's sign-in state: the development token (local stack) or the Supabase Auth
 // session, followed through onAuthStateChange; sign-in and sign-out for the shell.
-import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useNotifyError } from "../components/toast.tsx";
 import { authFailure, credentialFor, DEV_TOKEN_KEY, forgetAuthRedirect, supabaseFor, type Credential } from "./auth.ts";
@@ -16,7 +15,6 @@ export interface ConsoleAuth {
 
 export function useConsoleAuth(config: ConsoleConfig): ConsoleAuth {
   const notify = useNotifyError();
-  const queryClient = useQueryClient();
   const supabase = useMemo(() => supabaseFor(config), [config]);
   const [devToken, setDevToken] = useState(() => sessionStorage.getItem(DEV_TOKEN_KEY));
   const [ready, setReady] = useState(!supabase);
@@ -70,9 +68,7 @@ export function useConsoleAuth(config: ConsoleConfig): ConsoleAuth {
       const { error } = await supabase.auth.signOut({ scope: "local" });
       if (error) return notify(authFailure(error));
     }
-    // Nothing the previous user saw stays cached for the next one.
-    queryClient.clear();
-  }, [devToken, supabase, notify, queryClient]);
+  }, [devToken, supabase, notify]);
 
   return { ready, credential, signInWithDevelopmentToken, signOut };
 }
