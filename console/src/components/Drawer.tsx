@@ -2,13 +2,15 @@
 // closes), full width on a phone. Opened from a row's button rather than a Dialog.Trigger,
 // so it returns focus itself: to whatever had focus when it opened.
 import * as Dialog from "@radix-ui/react-dialog";
-import { useRef, type ReactNode } from "react";
+import { useLayoutEffect, useRef, type ReactNode } from "react";
 
 export function Drawer(props: { open: boolean; onOpenChange: (open: boolean) => void; title: string; description?: string; children: ReactNode }) {
   const opener = useRef<HTMLElement | null>(null);
-  // Read while rendering the opening: by the time an effect runs, Radix has moved focus inside.
-  if (props.open && !opener.current && document.activeElement instanceof HTMLElement) opener.current = document.activeElement;
-  if (!props.open && opener.current && !opener.current.isConnected) opener.current = null;
+  // A layout effect runs before Radix moves focus inside (in its passive effect): what has
+  // focus now is what opened the drawer.
+  useLayoutEffect(() => {
+    if (props.open && document.activeElement instanceof HTMLElement) opener.current = document.activeElement;
+  }, [props.open]);
   return (
     <Dialog.Root open={props.open} onOpenChange={props.onOpenChange}>
       <Dialog.Portal>

@@ -29,24 +29,35 @@ export function clients(config: ConsoleConfig, token: AccessToken) {
 
 export type Clients = ReturnType<typeof clients>;
 
-/** The API's error body ({error: {code, message, debug_id}}) as an exception the UI shows. */
+interface ErrorBody {
+  /** Tenantry's format (functions/_shared/errors.ts). */
+  error?: { code?: string; message?: string; debug_id?: string; field?: string; fields?: Array<{ field: string; message: string }> };
+  /** What answers before a function does (the platform gateway: {code, message}; Supabase Auth: {error_code, msg}). */
+  code?: string | number;
+  message?: string;
+  error_code?: string;
+  msg?: string;
+}
+
+/**
+ * The data of a successful answer (an empty one, such as a 204, is undefined), or the
+ * failure as an exception the UI shows: the API's code, message, debug id and the fields it named.
+ */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
-  if (result.error !== undefined || result.data === undefined) {
-    const body = (result.error ?? {}) as {
-      error?: { code?: string; message?: string; debug_id?: string; field?: string; fields?: Array<{ field: string; message: string }> };
-    };
-    const fields: FieldMessages = {};
-    for (const problem of body.error?.fields ?? []) fields[problem.field] ??= problem.message;
-    if (body.error?.field) fields[body.error.field] ??= body.error.message ?? result.response.statusText;
-    throw new ApiFailure({
-      fields,
-      status: result.response.status,
-      code: body.error?.code ?? `http_${result.response.status}`,
-      message: body.error?.message ?? result.response.statusText,
-      debugId: body.error?.debug_id ?? result.response.headers.get("x-debug-id") ?? undefined,
-    });
-  }
-  return result.data;
+  if (result.response.ok && result.error === undefined) return result.data as T;
+  const raw = result.error;
+  const body: ErrorBody = raw && typeof raw === "object" ? (raw as ErrorBody) : {};
+  const tenantry = typeof body.error === "object" && body.error !== null ? body.error : undefined;
+  const fields: FieldMessages = {};
+  for (const problem of tenantry?.fields ?? []) fields[problem.field] ??= problem.message;
+  if (tenantry?.field) fields[tenantry.field] ??= tenantry.message ?? result.response.statusText;
+  throw new ApiFailure({
+    fields,
+    status: result.response.status,
+    code: tenantry?.code ?? body.error_code ?? (body.code !== undefined ? String(body.code) : `http_${result.response.status}`),
+    message: tenantry?.message ?? body.message ?? body.msg ?? (typeof raw === "string" && raw ? raw : result.response.statusText),
+    debugId: tenantry?.debug_id ?? result.response.headers.get("x-debug-id") ?? undefined,
+  });
 }
 
 /** Local stack only: the gateway mints an access token for an email, as `npm run token` does. */
