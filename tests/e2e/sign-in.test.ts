@@ -9,6 +9,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleDist } from "../../stack/console.ts";
 import { capture, desktop, goTo, openConsole, phone, useBrowser } from "../helpers/console.ts";
+import { adminClient, platformUser } from "../helpers/callers.ts";
 import { serverClient, stack, uniqueEmail } from "../helpers/stack.ts";
 
 useBrowser();
@@ -201,6 +202,25 @@ describe("Supabase Auth sign-in", () => {
     expect(await page.content()).not.toContain(first.email);
     release();
     await expect.poll(() => accountEmail(page)).toBe(second.email);
+    await page.context().close();
+  });
+
+  it("a user disabled while signed in is refused at their session's next renewal: back on sign-in, told why in the toast", async () => {
+    const user = await userWithPassword("console-disabled-session");
+    const page = await openConsole();
+    await signInWithPassword(page, user.email);
+    await expect.poll(() => accountEmail(page)).toBe(user.email);
+    const operator = await platformUser("admin", "console-session-disabler");
+    expect((await adminClient(operator.token).POST("/admin/users/{id}/disable", { params: { path: { id: user.id } } })).response.status).toBe(200);
+    // The stored session says it has expired: the next request needs a renewal, which Supabase Auth refuses.
+    await page.evaluate((key) => {
+      const session = JSON.parse(localStorage.getItem(key)!);
+      localStorage.setItem(key, JSON.stringify({ ...session, expires_at: Math.floor(Date.now() / 1000) - 60 }));
+    }, STORAGE_KEY);
+    await goTo(page, "My tokens").catch(() => {});
+    await page.getByRole("radio", { name: "Password" }).waitFor();
+    await expect.poll(() => page.getByTestId("toast-title").allTextContents()).toContainEqual(expect.stringMatching(/^You were signed out/));
+    expect(await storedSession(page)).toBeNull();
     await page.context().close();
   });
 

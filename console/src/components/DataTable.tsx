@@ -1,6 +1,7 @@
 // Every list in the console is a TanStack Table: columns declared once, rendered as a
 // plain, labelled <table> that scrolls sideways on a narrow screen.
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import { useEffect, useRef, useState } from "react";
 
 export type { ColumnDef };
 
@@ -13,8 +14,10 @@ export function DataTable<Row>(props: {
   empty: string;
 }) {
   const table = useReactTable({ data: props.rows, columns: props.columns, getCoreRowModel: getCoreRowModel(), getRowId: props.rowId });
+  const scrolls = useScrollsSideways();
   return (
-    <div className="scroll-x" tabIndex={0} role="region" aria-label={`${props.label} (scrolls sideways)`}>
+    // A tab stop only while it scrolls: then the keyboard needs it to scroll; otherwise it would be an empty stop.
+    <div ref={scrolls.ref} className="scroll-x" {...(scrolls.value ? { tabIndex: 0, role: "region", "aria-label": `${props.label} (scrolls sideways)` } : {})}>
       <table className="grid" aria-label={props.label}>
         <thead>
           {table.getHeaderGroups().map((group) => (
@@ -44,4 +47,21 @@ export function DataTable<Row>(props: {
       </table>
     </div>
   );
+}
+
+/** Whether the element is narrower than its content, followed as either changes size. */
+function useScrollsSideways() {
+  const ref = useRef<HTMLDivElement>(null);
+  const [value, setValue] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const measure = () => setValue(element.scrollWidth > element.clientWidth);
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    if (element.firstElementChild) observer.observe(element.firstElementChild);
+    measure();
+    return () => observer.disconnect();
+  }, []);
+  return { ref, value };
 }

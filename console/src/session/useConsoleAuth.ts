@@ -1,6 +1,6 @@
 // The console's sign-in state: the development token (local stack) or the Supabase Auth
 // session, followed through onAuthStateChange; sign-in and sign-out for the shell.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useNotifyError } from "../components/toast.tsx";
 import { authFailure, credentialFor, DEV_TOKEN_KEY, forgetAuthRedirect, supabaseFor, type Credential } from "./auth.ts";
 import type { ConsoleConfig } from "./config.ts";
@@ -19,6 +19,9 @@ export function useConsoleAuth(config: ConsoleConfig): ConsoleAuth {
   const [devToken, setDevToken] = useState(() => sessionStorage.getItem(DEV_TOKEN_KEY));
   const [ready, setReady] = useState(!supabase);
   const [session, setSession] = useState<Credential | null>(null);
+  // Whether the session now ending is being ended here, by Sign out.
+  const signingOut = useRef(false);
+  const signedIn = useRef(false);
 
   useEffect(() => {
     if (!supabase) return;
@@ -26,7 +29,14 @@ export function useConsoleAuth(config: ConsoleConfig): ConsoleAuth {
     // Every later change: SIGNED_IN, TOKEN_REFRESHED, SIGNED_OUT (here or in another tab).
     // The credential stays the same object while the user does, so the API clients are kept
     // across refreshes; they ask for the current token on every request.
-    const { data } = supabase.auth.onAuthStateChange((_event, current) => {
+    const { data } = supabase.auth.onAuthStateChange((event, current) => {
+      // Ended without Sign out here: signed out in another tab, or Supabase Auth refused to
+      // renew the session (the user was disabled, banned or deleted). Say so, not just vanish.
+      if (event === "SIGNED_OUT" && signedIn.current && !signingOut.current) {
+        notify(new Error("You were signed out: your session ended elsewhere, or Supabase Auth refused to renew it (a disabled or banned account)."));
+      }
+      signedIn.current = current !== null;
+      signingOut.current = false;
       setSession((previous) => {
         if (!current) return null;
         if (previous?.kind === "supabase" && previous.userId === current.user.id) return previous;
@@ -39,6 +49,7 @@ export function useConsoleAuth(config: ConsoleConfig): ConsoleAuth {
       forgetAuthRedirect();
       const current = (await supabase.auth.getSession()).data.session;
       if (!live) return;
+      signedIn.current = signedIn.current || current !== null;
       setSession((previous) => previous ?? (current ? credentialFor(supabase, current) : null));
       setReady(true);
     });
@@ -65,8 +76,12 @@ export function useConsoleAuth(config: ConsoleConfig): ConsoleAuth {
     } else if (supabase) {
       // This session only (scope "local"): signing out of the console ends no other
       // session the user has, in another app or on another device.
+      signingOut.current = true;
       const { error } = await supabase.auth.signOut({ scope: "local" });
-      if (error) return notify(authFailure(error));
+      if (error) {
+        signingOut.current = false;
+        return notify(authFailure(error));
+      }
     }
   }, [devToken, supabase, notify]);
 
