@@ -3,7 +3,7 @@
 // runtime config, and USER_MGMT_UI.
 import { describe, expect, it } from "vitest";
 import { startStack } from "../../stack/stack.ts";
-import { adminClient, platformUser, signedInUser } from "../helpers/callers.ts";
+import { adminClient, meClient, platformUser, signedInUser } from "../helpers/callers.ts";
 import { capture, openConsole, phone, signIn, useBrowser } from "../helpers/console.ts";
 import { stack, uniqueEmail } from "../helpers/stack.ts";
 
@@ -49,6 +49,39 @@ describe("sign-in and navigation", () => {
     const page = await signIn(auditor.email);
     expect(await navLinks(page)).toEqual(["Your account", "My tokens", "Organizations", "Audit"]);
     await page.context().close();
+  });
+
+  it("every screen an admin sees fits a 390 px phone without sideways scrolling, and passes axe in dark", async () => {
+    const admin = await platformUser("admin", "console-phone-admin");
+    const page = await signIn(admin.email, { viewport: phone, colorScheme: "dark" });
+    const labels = await navLinks(page);
+    expect(labels.length).toBe(6);
+    for (const label of labels) {
+      const link = page.getByRole("navigation", { name: "Screens" }).getByRole("link", { name: label, exact: true });
+      await link.click();
+      await page.waitForLoadState("networkidle");
+      await expect.poll(() => link.getAttribute("aria-current")).toBe("page");
+      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
+      expect(widths.page, `${label} at 390 px`).toBeLessThanOrEqual(widths.viewport);
+      await capture(page, `dark-390-${label.toLowerCase().replace(/\W+/g, "-")}`);
+    }
+    await page.context().close();
+  });
+
+  it("a user without the permission is refused by the API too, not only shown fewer screens", async () => {
+    const user = await signedInUser("console-refused");
+    expect((await adminClient(user.token).GET("/admin/users", {})).response.status).toBe(403);
+    expect((await adminClient(user.token).GET("/admin/rls", {})).response.status).toBe(403);
+    expect((await adminClient(user.token).GET("/admin/status/db", {})).response.status).toBe(403);
+    expect((await adminClient(user.token).GET("/admin/audit/verify", {})).response.status).toBe(403);
+    // Organizations and audit events answer everyone with what their own organizations allow: nothing else.
+    const me = (await meClient(user.token).GET("/me")).data!;
+    const mine = new Set(me.memberships.map((m) => m.organization_id));
+    expect(mine.size).toBeGreaterThan(0);
+    const orgs = (await adminClient(user.token).GET("/admin/orgs", {})).data!;
+    expect(new Set(orgs.organizations.map((o) => o.id))).toEqual(mine);
+    const events = (await adminClient(user.token).GET("/admin/audit", {})).data!;
+    for (const event of events.events) expect(mine.has(event.organization_id!)).toBe(true);
   });
 
   it("the navigation works from the keyboard: Tab reaches a screen's link and Enter opens it", async () => {

@@ -6,11 +6,12 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import { chromiumArgs, chromiumPath } from "../../stack/browser.ts";
-import { projectRoot } from "../../stack/settings.ts";
 import { seriousViolations } from "./axe.ts";
+import { screenshots } from "./screenshots.ts";
+
+export { screenshots };
 import { stack } from "./stack.ts";
 
-export const screenshots = path.join(projectRoot, "tests", "e2e", "screenshots");
 export const desktop = { width: 1280, height: 900 };
 export const phone = { width: 390, height: 844 };
 
