@@ -7,11 +7,16 @@ begin;
 insert into public.plan_feature_flags (plan, key, value) values ('startup', 'fixture-flag', 'false');
 \set QUIET off
 
-select plan(6);
+select plan(7);
 
-select is((select jsonb_agg(p -> 'plan') from jsonb_array_elements(private.plan_catalog()) p),
+-- Computed from the tables, not listed: a shared database may hold plans of its own.
+select is((select array_agg(p ->> 'plan' order by p ->> 'plan') from jsonb_array_elements(private.plan_catalog()) p),
+  (select array_agg(plan order by plan) from (select plan from public.plan_limits union select plan from public.plan_feature_flags) x),
+  'every plan of plan_limits and plan_feature_flags, once');
+select is((select jsonb_agg(p -> 'plan' order by n) from jsonb_array_elements(private.plan_catalog()) with ordinality as c(p, n)
+           where p ->> 'plan' in ('free', 'pro', 'enterprise', 'startup')),
   '["free", "pro", "enterprise", "startup"]'::jsonb,
-  'every plan of plan_limits and plan_feature_flags, smallest first (no limit row means unlimited)');
+  '... smallest first (no limit row means unlimited)');
 select is((select p -> 'limits' from jsonb_array_elements(private.plan_catalog()) p where p ->> 'plan' = 'free'),
   (select jsonb_object_agg(limit_name, max_value) from public.plan_limits where plan = 'free'),
   'a plan''s limits, by limit name');

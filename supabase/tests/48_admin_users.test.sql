@@ -3,6 +3,11 @@
 -- change is audited. (The gate's caller states are 32_rpc_gate's; audit events, 18.)
 begin;
 \ir _helpers.psql
+\set QUIET on
+-- The users already there (a shared database has many): the listings below are read as
+-- this file's fixture users only.
+create temp table users_before as select id from public.profiles union select id from auth.users;
+\set QUIET off
 \ir _fixture.psql
 \set QUIET on
 update public.profiles set display_name = 'Ada 100% Lovelace' where id = pg_temp.actor_id('member_a');
@@ -17,7 +22,8 @@ select pg_temp.actor('orphan', pg_temp.new_user('orphan@test.local'));
 delete from public.profiles where id = pg_temp.actor_id('orphan');
 insert into auth.sessions (id, user_id, aal) values (gen_random_uuid(), pg_temp.actor_id('viewer_a'), 'aal1');
 create function pg_temp.emails(page jsonb) returns text[] language sql as $$
-  select coalesce(array_agg(u ->> 'email' order by u ->> 'email'), '{}') from jsonb_array_elements(page -> 'users') u $$;
+  select coalesce(array_agg(u ->> 'email' order by u ->> 'email'), '{}') from jsonb_array_elements(page -> 'users') u
+  where (u ->> 'id')::uuid not in (select id from users_before) $$;
 create function pg_temp.plan(statement text) returns text language plpgsql as $$
 declare
   line text;
