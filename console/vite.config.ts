@@ -11,7 +11,7 @@ export default defineConfig({
   root: here,
   base: "/console/",
   plugins: [react()],
-  // Build-time fallbacks for the two runtime values (a runtime config.json wins): see console/src/config.ts.
+  // Build-time fallbacks for the two runtime values (a runtime config.json wins): see console/src/session/config.ts.
   envPrefix: "TENANTRY_CONSOLE_",
   build: { outDir: path.join(here, "dist"), emptyOutDir: true },
   logLevel: "warn",

@@ -10,7 +10,7 @@ import "./sign-in.css";
 
 type Method = "development" | "password" | "magic-link";
 
-// No method's name contains "Email", so the one field labelled Email is the shown form's.
+// Each method's name says how you prove who you are; the email field belongs to the form.
 const METHOD_LABELS: Record<Method, string> = { development: "Development token", password: "Password", "magic-link": "Magic link" };
 
 export function SignIn({ config, onDevelopmentToken }: { config: ConsoleConfig; onDevelopmentToken: (token: string) => void }) {
