@@ -490,15 +490,11 @@ export interface components {
             };
         };
         UserDetail: {
-            profile: {
-                [key: string]: unknown;
-            } | null;
+            profile: components["schemas"]["UserProfile"] | null;
             /** @enum {string} */
             status: "active" | "disabled" | "unprovisioned";
             /** @description the Supabase Auth record (null for third-party users) */
-            auth: {
-                [key: string]: unknown;
-            } | null;
+            auth: components["schemas"]["AuthUserRecord"] | null;
             memberships: {
                 /**
                  * Format: uuid
@@ -524,22 +520,171 @@ export interface components {
             tokens: {
                 [key: string]: unknown;
             }[];
-            quota_usage: {
-                [key: string]: unknown;
-            } | null;
-            recent_audit_events: {
-                [key: string]: unknown;
-            }[];
+            /** @description null until the user has a profile */
+            quota_usage: components["schemas"]["UserQuotaUsage"] | null;
+            /** @description the last 20 events by or about the user, newest first */
+            recent_audit_events: components["schemas"]["UserAuditEvent"][];
             provisioning: {
                 /**
                  * @description ISO 8601 timestamp
                  * @example 2026-12-01T09:00:00Z
                  */
                 provisioned_at: string | null;
-                failure: {
-                    [key: string]: unknown;
-                } | null;
+                failure: components["schemas"]["ProvisioningFailure"] | null;
             };
+        };
+        /** @description the user's row of public.profiles */
+        UserProfile: {
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description the Supabase Auth user (null for third-party users)
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            auth_user_id: string | null;
+            identity_provider: string;
+            identity_sub: string;
+            email: string | null;
+            email_verified: boolean;
+            display_name: string | null;
+            avatar_url: string | null;
+            company_name: string | null;
+            timezone: string | null;
+            onboarding_completed: boolean;
+            beta_features: {
+                [key: string]: unknown;
+            };
+            plan: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            last_login_at: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            disabled_at: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            provisioned_at: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            created_at: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            updated_at: string;
+        };
+        /** @description the Supabase Auth record */
+        AuthUserRecord: {
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            id: string;
+            email: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            email_confirmed_at: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            invited_at: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            last_sign_in_at: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            banned_until: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            created_at: string | null;
+        };
+        /** @description the user's plan and its per-user limits with their use */
+        UserQuotaUsage: {
+            plan: string;
+            orgs_per_user: {
+                /** @description null: unlimited */
+                max: number | null;
+                used: number;
+            };
+            tokens_per_user: {
+                /** @description null: unlimited */
+                max: number | null;
+                used: number;
+            };
+        };
+        /** @description an audit event as GET /admin/audit lists it, without its hash-chain link */
+        UserAuditEvent: {
+            id: number;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            occurred_at: string;
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            actor_id: string | null;
+            /** @enum {string} */
+            actor_type: "user" | "token" | "service" | "operator" | "system";
+            action: string;
+            /** @enum {string} */
+            outcome: "success" | "denied";
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            organization_id: string | null;
+            target_type: string | null;
+            target_id: string | null;
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description the request's debug id, as the request stated it */
+            request_id: string | null;
+            ip: string | null;
+            user_agent: string | null;
+            /** @description state before the change, when it has one (null otherwise) */
+            before?: unknown;
+            /** @description state after the change, when it has one (null otherwise) */
+            after?: unknown;
+        };
+        /** @description the last failed attempt to provision the user at sign-in */
+        ProvisioningFailure: {
+            sqlstate: string | null;
+            error: string | null;
+            attempts: number;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            first_failed_at: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            last_failed_at: string;
         };
         CreateUserInput: {
             /** Format: email */
@@ -1351,9 +1496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UserProfile"];
                 };
             };
             /** @description malformed input: invalid JSON, a forged or foreign cursor */

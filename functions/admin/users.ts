@@ -8,6 +8,7 @@ import type { Context } from "../_shared/http.ts";
 import { callAsCaller } from "../_shared/rpc.ts";
 import { IdParams, JsonObject, Name, NextCursor, NullableTimestamp, PageQuery, SearchTerm, Timestamp, Uuid } from "../_shared/schemas.ts";
 import { authAdmin, authFailure, PERMANENT_BAN } from "../_shared/supabase-auth.ts";
+import { AuditEvent } from "./audit.ts";
 
 const Status = z.enum(["active", "disabled", "unprovisioned"]);
 const PlatformRole = z.object({ role: z.string(), source: z.string(), granted_by: Uuid.nullable(), created_at: Timestamp }).meta({ id: "PlatformRoleAssignment" });
@@ -38,18 +39,66 @@ const ListQuery = z.strictObject({
   ...PageQuery,
 });
 
+// The parts of one user in full, as private.admin_get_user builds them
+// (supabase/migrations/20261202000210_admin_users.sql).
+const UserProfile = z
+  .object({
+    id: Uuid,
+    auth_user_id: Uuid.nullable().meta({ description: "the Supabase Auth user (null for third-party users)" }),
+    identity_provider: z.string(),
+    identity_sub: z.string(),
+    email: z.string().nullable(),
+    email_verified: z.boolean(),
+    display_name: z.string().nullable(),
+    avatar_url: z.string().nullable(),
+    company_name: z.string().nullable(),
+    timezone: z.string().nullable(),
+    onboarding_completed: z.boolean(),
+    beta_features: JsonObject,
+    plan: z.string(),
+    last_login_at: NullableTimestamp,
+    disabled_at: NullableTimestamp,
+    provisioned_at: NullableTimestamp,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: "UserProfile", description: "the user's row of public.profiles" });
+
+const AuthRecord = z
+  .object({
+    id: Uuid,
+    email: z.string().nullable(),
+    email_confirmed_at: NullableTimestamp,
+    invited_at: NullableTimestamp,
+    last_sign_in_at: NullableTimestamp,
+    banned_until: NullableTimestamp,
+    created_at: NullableTimestamp,
+  })
+  .meta({ id: "AuthUserRecord", description: "the Supabase Auth record" });
+
+const QuotaLimit = z.object({ max: z.int().nullable().meta({ description: "null: unlimited" }), used: z.int() });
+const QuotaUsage = z
+  .object({ plan: z.string(), orgs_per_user: QuotaLimit, tokens_per_user: QuotaLimit })
+  .meta({ id: "UserQuotaUsage", description: "the user's plan and its per-user limits with their use" });
+
+const UserAuditEvent = AuditEvent.omit({ hash: true }).meta({ id: "UserAuditEvent", description: "an audit event as GET /admin/audit lists it, without its hash-chain link" });
+
+const ProvisioningFailure = z
+  .object({ sqlstate: z.string().nullable(), error: z.string().nullable(), attempts: z.int(), first_failed_at: Timestamp, last_failed_at: Timestamp })
+  .meta({ id: "ProvisioningFailure", description: "the last failed attempt to provision the user at sign-in" });
+
 const UserDetail = z
   .object({
-    profile: JsonObject.nullable(),
+    profile: z.union([UserProfile, z.null()]),
     status: Status,
-    auth: JsonObject.nullable().meta({ description: "the Supabase Auth record (null for third-party users)" }),
+    auth: z.union([AuthRecord, z.null()]).meta({ description: "the Supabase Auth record (null for third-party users)" }),
     memberships: z.array(z.object({ organization_id: Uuid, slug: z.string(), name: z.string(), role: z.string(), is_personal: z.boolean(), is_default: z.boolean(), since: Timestamp })),
     platform_roles: z.array(PlatformRole),
     role_overrides: JsonObject.nullable(),
     tokens: z.array(JsonObject).meta({ description: "personal access tokens, metadata only" }),
-    quota_usage: JsonObject.nullable(),
-    recent_audit_events: z.array(JsonObject),
-    provisioning: z.object({ provisioned_at: NullableTimestamp, failure: JsonObject.nullable() }),
+    quota_usage: z.union([QuotaUsage, z.null()]).meta({ description: "null until the user has a profile" }),
+    recent_audit_events: z.array(UserAuditEvent).meta({ description: "the last 20 events by or about the user, newest first" }),
+    provisioning: z.object({ provisioned_at: NullableTimestamp, failure: z.union([ProvisioningFailure, z.null()]) }),
   })
   .meta({ id: "UserDetail" });
 
@@ -163,7 +212,7 @@ export const userEndpoints = [
   endpoint({
     method: "patch", path: "/admin/users/{id}", tags, summary: "Edit a user's profile fields and plan", description: who,
     params: IdParams, body: UpdateUserBody, errors: [400, 404, 413], example: { display_name: "Carol", plan: "pro" },
-    response: { description: "the updated profile", schema: JsonObject },
+    response: { description: "the updated profile", schema: UserProfile },
     handler: ({ params, body }, ctx, req) => callAsCaller(req, ctx, (tx) => tx`select public.admin_update_user(${params.id}::uuid, ${tx.json(body)}) as result`),
   }),
   endpoint({

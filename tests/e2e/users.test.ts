@@ -3,9 +3,12 @@
 // (optimistic, rolled back on a refusal), delete; platform roles; the Role overrides card.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { adminClient, auth, platformUser, signedInUser, sql, type TestCaller } from "../helpers/callers.ts";
+import { createPlansClient } from "../../client/index.ts";
+import type { components } from "../../client/types/admin.ts";
+import { PAGE_SIZE } from "../../console/src/screens/users/paging.ts";
+import { adminClient, auth, meClient, platformUser, signedInUser, sql, type TestCaller } from "../helpers/callers.ts";
 import { capture, desktop, goTo, phone, signIn, useBrowser } from "../helpers/console.ts";
-import { uniqueEmail } from "../helpers/stack.ts";
+import { stack, uniqueEmail } from "../helpers/stack.ts";
 
 useBrowser();
 
@@ -15,14 +18,14 @@ const statusIn = (row: ReturnType<typeof rowOf>) => row.getByTestId("user-status
 const drawer = (page: Page) => page.getByRole("dialog");
 const overridesCard = (page: Page) => drawer(page).getByRole("region", { name: "Role overrides" });
 
-/** The admin on the Users screen with the table narrowed to one user by the search box. */
-async function usersScreenWith(admin: TestCaller, email: string, options: Parameters<typeof signIn>[1] = {}) {
+/** The admin on the Users screen with the table narrowed by the search box to one user (or to these rows, newest first). */
+async function usersScreenWith(admin: TestCaller, search: string, options: Parameters<typeof signIn>[1] = {}, rows = [search]) {
   const page = await signIn(admin.email, options);
   // A missing element fails the test in seconds rather than at the test's timeout.
   page.setDefaultTimeout(10_000);
   await goTo(page, "Users");
-  await page.getByLabel("Search").fill(email);
-  await expect.poll(() => usersTable(page).locator("tbody tr td:first-child").allTextContents()).toEqual([email]);
+  await page.getByLabel("Search").fill(search);
+  await expect.poll(() => usersTable(page).locator("tbody tr td:first-child").allTextContents()).toEqual(rows);
   await page.waitForLoadState("networkidle");
   return page;
 }
@@ -43,14 +46,25 @@ function listRequests(page: Page): URLSearchParams[] {
   return seen;
 }
 
+/** The quota card's facts as [term, value] pairs. */
+const quotaFacts = (page: Page) =>
+  drawer(page).getByTestId("quota-usage").evaluate((dl) => [...dl.querySelectorAll("dt")].map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]));
+
+/** What the quota card should say for this usage, as GET /admin/users/{id} answers it. */
+const expectedQuotaFacts = (usage: components["schemas"]["UserQuotaUsage"]) => [
+  ["Plan", usage.plan],
+  ["orgs per user", `${usage.orgs_per_user.used} of ${usage.orgs_per_user.max ?? "unlimited"}`],
+  ["tokens per user", `${usage.tokens_per_user.used} of ${usage.tokens_per_user.max ?? "unlimited"}`],
+];
+
 const toastDescriptions = (page: Page) => page.getByTestId("toast-description").allTextContents();
 const toastTitles = (page: Page) => page.getByTestId("toast-title").allTextContents();
 
 describe("Users", () => {
   it("a platform admin sees the Users table, searches it server-side (debounced) and pages it by cursor", async () => {
     const word = uniqueEmail("findme").split("@")[0];
-    // 21 users matching the search: one more than a page; the admin, newer, on the unsearched first page.
-    for (let i = 0; i < 21; i++) await auth.signUp({ email: `${word}-${String(i).padStart(2, "0")}@example.test` });
+    // One more user matching the search than a page holds; the admin, newer, on the unsearched first page.
+    for (let i = 0; i <= PAGE_SIZE; i++) await auth.signUp({ email: `${word}-${String(i).padStart(2, "0")}@example.test` });
     const admin = await platformUser("admin", "console-admin");
 
     const page = await signIn(admin.email);
@@ -66,9 +80,9 @@ describe("Users", () => {
     });
     await page.getByLabel("Search").pressSequentially(word, { delay: 20 });
     await expect.poll(() => searches.at(-1)).toBe(word);
-    // A page of 20 matching users, and no one else.
+    // A full page of matching users, and no one else.
     await expect.poll(async () => (await table.locator("tbody tr td:first-child").allTextContents()).every((e) => e.startsWith(word))).toBe(true);
-    expect(await table.locator("tbody tr").count()).toBe(20);
+    expect(await table.locator("tbody tr").count()).toBe(PAGE_SIZE);
     // Debounced: far fewer requests than keystrokes.
     expect(searches.length).toBeLessThan(word.length / 2);
     await capture(page, "users-search");
@@ -81,14 +95,14 @@ describe("Users", () => {
     await expect.poll(() => page.getByText("Page 2").count()).toBe(1);
     await expect(page.getByRole("button", { name: "Next" }).isDisabled()).resolves.toBe(true);
     await page.getByRole("button", { name: "Previous" }).click();
-    await expect.poll(() => table.locator("tbody tr").count()).toBe(20);
+    await expect.poll(() => table.locator("tbody tr").count()).toBe(PAGE_SIZE);
     await page.context().close();
   });
 
   it("filters narrow the table on the server (status, platform role, organization: each sent as its query parameter) and restart the pages", async () => {
     const word = uniqueEmail("filters").split("@")[0];
     const users = [];
-    for (let i = 0; i < 21; i++) users.push(await auth.signUp({ email: `${word}-${String(i).padStart(2, "0")}@example.test` }));
+    for (let i = 0; i <= PAGE_SIZE; i++) users.push(await auth.signUp({ email: `${word}-${String(i).padStart(2, "0")}@example.test` }));
     const admin = await platformUser("admin", "users-filter-admin");
     const api = adminClient(admin.token);
     expect((await api.POST("/admin/users/{id}/disable", { params: { path: { id: users[0].id } } })).response.status).toBe(200);
@@ -104,8 +118,8 @@ describe("Users", () => {
     const requests = listRequests(page);
     const emails = () => usersTable(page).locator("tbody tr td:first-child").allTextContents();
     await page.getByLabel("Search").fill(word);
-    // A page of 20 of the 21 matching users (the debounced search has reached the server).
-    await expect.poll(async () => (await emails()).filter((e) => e.startsWith(word)).length).toBe(20);
+    // A full page of the matching users, one short of them all (the debounced search has reached the server).
+    await expect.poll(async () => (await emails()).filter((e) => e.startsWith(word)).length).toBe(PAGE_SIZE);
     await page.getByRole("button", { name: "Next" }).click();
     await expect.poll(() => page.getByText("Page 2").count()).toBe(1);
 
@@ -138,7 +152,7 @@ describe("Users", () => {
     await capture(page, "users-filters-390");
 
     await page.getByRole("button", { name: "Clear filters" }).click();
-    await expect.poll(() => requests.at(-1)!.toString()).toBe("page_size=20");
+    await expect.poll(() => requests.at(-1)!.toString()).toBe(new URLSearchParams({ page_size: String(PAGE_SIZE) }).toString());
     expect(await toastTitles(page)).toEqual([]);
     await page.context().close();
   });
@@ -153,6 +167,8 @@ describe("Users", () => {
     // One role as role sync grants it from the identity provider's groups.
     await sql`insert into public.platform_role_assignments (user_id, role, source) values (${user.id}, 'reader', 'idp')`;
     expect((await api.PATCH("/admin/users/{id}", { params: { path: { id: user.id } }, body: { company_name: "Drawer Ltd" } })).response.status).toBe(200);
+    // A failed attempt to provision the user at a sign-in, as provisioning records it.
+    await sql`insert into private.provisioning_failures (user_id, sqlstate, error, attempts) values (${user.id}, '23505', 'duplicate key value', 2)`;
 
     const page = await usersScreenWith(admin, user.email);
     await openDrawer(page, user.email);
@@ -165,10 +181,10 @@ describe("Users", () => {
     const roles = await panel.getByTestId("platform-role").allTextContents();
     expect(roles.find((r) => r.startsWith("auditor"))).toContain("source: admin");
     expect(roles.find((r) => r.startsWith("reader"))).toContain("source: idp");
-    const usage = (await adminClient(admin.token).GET("/admin/users/{id}", { params: { path: { id: user.id } } })).data!.quota_usage as Record<string, { used: number; max: number }>;
-    expect(await panel.getByTestId("quota-usage").textContent()).toBe(
-      `Planfreeorgs per user${usage.orgs_per_user.used} of ${usage.orgs_per_user.max}tokens per user${usage.tokens_per_user.used} of ${usage.tokens_per_user.max}`,
-    );
+    const shown = (await api.GET("/admin/users/{id}", { params: { path: { id: user.id } } })).data!;
+    expect(await quotaFacts(page)).toEqual(expectedQuotaFacts(shown.quota_usage!));
+    expect(shown.provisioning.failure).toMatchObject({ sqlstate: "23505", error: "duplicate key value", attempts: 2 });
+    expect(await panel.getByTestId("provisioning-failure").textContent()).toMatch(/^duplicate key value \(SQLSTATE 23505, 2 attempts, last .+\)$/);
     const events = panel.getByRole("table", { name: "Recent audit events" });
     const actions = await events.locator("tbody tr td:nth-child(2)").allTextContents();
     expect(actions).toEqual(expect.arrayContaining(["user.update", "platform_role.grant"]));
@@ -236,34 +252,46 @@ describe("Users", () => {
     await page.context().close();
   });
 
-  it("an operator edits a profile and the plan; an unknown plan is the API's 422, shown on the Plan field", async () => {
+  it("an operator edits a profile and picks a plan from GET /plans; a plan retired after the page loaded is the API's 422, shown on the Plan field", async () => {
     const admin = await platformUser("admin", "users-edit-admin");
     const user = await signedInUser("users-edit");
+    const api = adminClient(admin.token);
+    const planOf = async () => (await api.GET("/admin/users/{id}", { params: { path: { id: user.id } } })).data!.profile!.plan;
+    const before = await planOf();
+    // A plan of the catalog's, retired below while the drawer is open.
+    const retired = `retired-${user.id.slice(0, 8)}`;
+    await sql`insert into public.plan_limits (plan, limit_name, max_value) values (${retired}, 'orgs_per_user', 1)`;
+    const catalog = (await createPlansClient({ url: stack.url }).GET("/plans")).data!.plans.map((p) => p.plan);
+    expect(catalog).toContain(retired);
     const page = await usersScreenWith(admin, user.email);
     await openDrawer(page, user.email);
     const panel = drawer(page);
+    const plan = panel.getByLabel("Plan");
+    await expect.poll(() => plan.locator("option").allTextContents()).toEqual(catalog);
+    await sql`delete from public.plan_limits where plan = ${retired}`;
+
+    await plan.selectOption(retired);
+    await panel.getByRole("button", { name: "Save profile" }).click();
+    await expect.poll(() => plan.getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator(`[id="${await plan.getAttribute("aria-describedby")}"]`).textContent()).toBe(`unknown plan "${retired}"`);
+    await expect.poll(() => toastDescriptions(page)).toEqual([expect.stringMatching(/^invalid_input · HTTP 422 · debug id [0-9a-f-]{36}$/)]);
+    expect(await panel.getByRole("alert").allTextContents()).toContain(`Not saved: unknown plan "${retired}"`);
+    expect(await planOf()).toBe(before);
+    await capture(page, "users-edit-refused");
+
+    const other = catalog.find((p) => p !== before && p !== retired)!;
     await panel.getByLabel("Display name").fill("Edited Name");
     await panel.getByLabel("Time zone").fill("Europe/Paris");
-    await panel.getByLabel("Plan").fill("pro");
+    await plan.selectOption(other);
     await panel.getByRole("button", { name: "Save profile" }).click();
     await expect.poll(() => panel.getByRole("status").allTextContents()).toContain("Profile saved.");
-    await expect.poll(() => panel.getByTestId("quota-usage").textContent()).toMatch(/Planpro.*of 50/);
-    const detail = (await adminClient(admin.token).GET("/admin/users/{id}", { params: { path: { id: user.id } } })).data!;
-    expect([detail.profile!.display_name, detail.profile!.timezone, detail.profile!.plan]).toEqual(["Edited Name", "Europe/Paris", "pro"]);
-    await page.keyboard.press("Escape");
+    const detail = (await api.GET("/admin/users/{id}", { params: { path: { id: user.id } } })).data!;
+    expect([detail.profile!.display_name, detail.profile!.timezone, detail.profile!.plan]).toEqual(["Edited Name", "Europe/Paris", other]);
+    // The drawer refreshed: the quota card shows the new plan's limits.
+    await expect.poll(() => quotaFacts(page)).toEqual(expectedQuotaFacts(detail.quota_usage!));
+    // (Escape would dismiss the 422's toast, the topmost layer, first.)
+    await panel.getByRole("button", { name: "Close", exact: true }).click();
     await expect.poll(() => rowOf(page, user.email).locator("td").nth(1).textContent()).toBe("Edited Name");
-
-    await openDrawer(page, user.email);
-    await panel.getByLabel("Plan").fill("platinum");
-    await panel.getByRole("button", { name: "Save profile" }).click();
-    const plan = panel.getByLabel("Plan");
-    await expect.poll(() => plan.getAttribute("aria-invalid")).toBe("true");
-    expect(await page.locator(`[id="${await plan.getAttribute("aria-describedby")}"]`).textContent()).toBe('unknown plan "platinum"');
-    await expect.poll(() => toastDescriptions(page)).toEqual([expect.stringMatching(/^invalid_input · HTTP 422 · debug id [0-9a-f-]{36}$/)]);
-    expect(await panel.getByRole("alert").allTextContents()).toContain('Not saved: invalid_input: unknown plan "platinum"');
-    const after = (await adminClient(admin.token).GET("/admin/users/{id}", { params: { path: { id: user.id } } })).data!;
-    expect(after.profile!.plan).toBe("pro");
-    await capture(page, "users-edit-refused");
     await page.context().close();
   });
 
@@ -272,16 +300,23 @@ describe("Users", () => {
     const user = await signedInUser("users-disable");
     const api = adminClient(admin.token);
     const statusNow = async () => (await api.GET("/admin/users/{id}", { params: { path: { id: user.id } } })).data!.status;
+    // The user's own account, which they may always read while they are active.
+    const theirAccount = async () => {
+      const answer = await meClient(user.token).GET("/me");
+      return { status: answer.response.status, error: answer.error?.error && { code: answer.error.error.code, message: answer.error.error.message } };
+    };
+    expect(await theirAccount()).toEqual({ status: 200, error: undefined });
     const page = await usersScreenWith(admin, user.email);
     const row = rowOf(page, user.email);
     await page.getByRole("button", { name: `Disable ${user.email}` }).click();
     await expect.poll(() => statusIn(row)).toBe("disabled");
     await expect.poll(statusNow).toBe("disabled");
-    // The user is refused on their next request.
-    expect((await adminClient(user.token).GET("/admin/users")).response.status).toBe(403);
+    // The user is refused on their next request, with the same token.
+    expect(await theirAccount()).toEqual({ status: 403, error: { code: "forbidden", message: "this account is disabled" } });
     await page.getByRole("button", { name: `Enable ${user.email}` }).click();
     await expect.poll(() => statusIn(row)).toBe("active");
     await expect.poll(statusNow).toBe("active");
+    expect(await theirAccount()).toEqual({ status: 200, error: undefined });
     expect(await toastTitles(page)).toEqual([]);
     await page.context().close();
   });
@@ -307,6 +342,51 @@ describe("Users", () => {
     const other = await platformUser("admin", "users-rollback-checker");
     expect((await adminClient(other.token).GET("/admin/users/{id}", { params: { path: { id: user.id } } })).data!.status).toBe("active");
     await capture(page, "users-rollback-toast");
+    await page.context().close();
+  });
+
+  it("two disables in flight: each button is unavailable while its request is pending; the refused one (yourself) rolls back alone, the other keeps its new status", async () => {
+    const word = uniqueEmail("users-concurrent").split("@")[0];
+    const admin = await platformUser("admin", `${word}-admin`);
+    const user = await signedInUser(`${word}-user`);
+    const page = await usersScreenWith(admin, word, {}, [user.email, admin.email]);
+    const [own, other] = [rowOf(page, admin.email), rowOf(page, user.email)];
+    // Each request held back, the admin's own (refused: nobody disables themselves) the shorter while.
+    const held = new Map([[admin.id, 1000], [user.id, 4000]]);
+    const sent: string[] = [];
+    await page.route("**/functions/v1/admin/users/*/disable", async (route) => {
+      const id = new URL(route.request().url()).pathname.split("/").at(-2)!;
+      await new Promise((resolve) => setTimeout(resolve, held.get(id)));
+      sent.push(id);
+      await route.continue();
+    });
+    const enables: string[] = [];
+    page.on("request", (request) => request.url().endsWith("/enable") && enables.push(request.url()));
+    await page.getByRole("button", { name: `Disable ${admin.email}` }).click();
+    await page.getByRole("button", { name: `Disable ${user.email}` }).click();
+    expect([await statusIn(own), await statusIn(other)]).toEqual(["disabled", "disabled"]);
+    // Pending: the button (its label already the reverse) says so, and pressing it sends nothing.
+    const pendingButton = page.getByRole("button", { name: `Enable ${user.email}` });
+    expect(await pendingButton.getAttribute("aria-disabled")).toBe("true");
+    await pendingButton.click({ force: true });
+
+    await expect.poll(() => statusIn(own), { timeout: 5000 }).toBe("active");
+    expect(await toastTitles(page)).toEqual(["you may not disable yourself"]);
+    // Until the other request has gone out (and after), its row keeps the status it is getting.
+    const seen = new Set<string | null>();
+    const deadline = Date.now() + 8000;
+    while (!sent.includes(user.id) && Date.now() < deadline) {
+      seen.add(await statusIn(other));
+      await page.waitForTimeout(50);
+    }
+    expect(sent).toEqual([admin.id, user.id]);
+    expect([...seen]).toEqual(["disabled"]);
+    await expect.poll(() => pendingButton.getAttribute("aria-disabled")).toBe(null);
+    await page.waitForLoadState("networkidle");
+    expect([await statusIn(own), await statusIn(other)]).toEqual(["active", "disabled"]);
+    expect(enables).toEqual([]);
+    const status = async (id: string) => (await adminClient(admin.token).GET("/admin/users/{id}", { params: { path: { id } } })).data!.status;
+    expect([await status(admin.id), await status(user.id)]).toEqual(["active", "disabled"]);
     await page.context().close();
   });
 
@@ -379,7 +459,7 @@ describe("Users", () => {
     await card.getByLabel("Add a preserved role").fill("nosuchrole");
     await card.getByRole("button", { name: "Add preserved role" }).click();
     await card.getByRole("button", { name: "Save overrides" }).click();
-    await expect.poll(() => card.getByRole("alert").allTextContents()).toEqual(['Not saved: invalid_input: preserved: "nosuchrole" is not a platform role']);
+    await expect.poll(() => card.getByRole("alert").allTextContents()).toEqual(['Not saved: preserved: "nosuchrole" is not a platform role']);
     await expect.poll(() => toastDescriptions(page)).toEqual([expect.stringMatching(/^invalid_input · HTTP 422 · debug id [0-9a-f-]{36}$/)]);
     expect(await toastTitles(page)).toEqual(['preserved: "nosuchrole" is not a platform role']);
     await card.scrollIntoViewIfNeeded();
@@ -391,7 +471,7 @@ describe("Users", () => {
       await card.getByRole("button", { name: `Add ${list} role` }).click();
     }
     await card.getByRole("button", { name: "Save overrides" }).click();
-    await expect.poll(() => card.getByRole("alert").allTextContents()).toEqual(["Not saved: invalid_input: preserved: auditor cannot be both preserved and suppressed"]);
+    await expect.poll(() => card.getByRole("alert").allTextContents()).toEqual(["Not saved: preserved: auditor cannot be both preserved and suppressed"]);
     const stored = (await adminClient(admin.token).GET("/admin/users/{id}/role-overrides", { params: { path: { id: user.id } } })).data!;
     expect([stored.paused, stored.preserved, stored.suppressed, stored.updated_at]).toEqual([false, [], [], null]);
     await page.context().close();

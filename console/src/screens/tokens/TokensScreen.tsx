@@ -1,13 +1,15 @@
 // My tokens (every signed-in user): GET /me/tokens, POST /me/tokens (the secret shown
-// once, kept only in this component's state), DELETE /me/tokens/{id} after a confirmation.
-import * as Label from "@radix-ui/react-label";
+// once), DELETE /me/tokens/{id} after a confirmation. The secret lives only in this
+// component's state: the create mutation forgets its answer as soon as the state has it,
+// so it is gone with "Done" or when the screen unmounts.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
 import type { components } from "../../../../client/types/me.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
+import { Field } from "../../components/Field.tsx";
 import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
-import { unwrap } from "../../session/api.ts";
+import { fieldError, messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
 
 type Token = components["schemas"]["TokenMetadata"];
@@ -50,8 +52,12 @@ export function TokensScreen() {
   const create = useMutation({
     mutationFn: async () =>
       unwrap(await api.me.POST("/me/tokens", { body: { name: name.trim(), scopes, expires_in_days: Number(days) } })),
+    // Not kept in the mutation cache once nothing observes it (reset below detaches this screen).
+    gcTime: 0,
     onSuccess: (token) => {
       setCreated({ name: token.name, token: token.token });
+      // The answer (the secret) leaves the mutation's result: the state above is its only copy.
+      create.reset();
       setCopied(false);
       setName("");
       setScopes([]);
@@ -113,10 +119,12 @@ export function TokensScreen() {
       <form onSubmit={submit} aria-labelledby="new-token">
         <h3 id="new-token">Generate a token</h3>
         <div className="row">
-          <Label.Root htmlFor="token-name">Name</Label.Root>
-          <input id="token-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
-          <Label.Root htmlFor="token-days">Expires in (days)</Label.Root>
-          <input id="token-days" type="number" required min={1} max={365} value={days} onChange={(e) => setDays(e.target.value)} />
+          <Field id="token-name" label="Name" error={fieldError(create.error, "name")}>
+            {(aria) => <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} {...aria} />}
+          </Field>
+          <Field id="token-days" label="Expires in (days)" error={fieldError(create.error, "expires_in_days")}>
+            {(aria) => <input type="number" required min={1} max={365} value={days} onChange={(e) => setDays(e.target.value)} {...aria} />}
+          </Field>
         </div>
         <fieldset className="scopes">
           <legend>Scopes (permissions you hold)</legend>
@@ -131,7 +139,7 @@ export function TokensScreen() {
           Generate token
         </button>
       </form>
-      {tokens.isError && <p role="alert">Could not load your tokens: {tokens.error.message}</p>}
+      {tokens.isError && <p role="alert">Could not load your tokens: {messageOf(tokens.error)}</p>}
       {tokens.data && (
         <DataTable label="My tokens" columns={tokenColumns} rows={tokens.data} rowId={(t) => t.id} empty="No active tokens." />
       )}

@@ -1,13 +1,15 @@
 // Creating a user (POST /admin/users): invited by email (Supabase Auth sends the link) or
 // created at once with the email confirmed and a password, optionally into an organization
 // with a role. The API's 409 (email in use) and 422s show on their fields.
-import * as Label from "@radix-ui/react-label";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent } from "react";
 import { Drawer } from "../../components/Drawer.tsx";
+import { Field } from "../../components/Field.tsx";
 import { useNotifyError } from "../../components/toast.tsx";
 import { fieldError } from "../../session/api.ts";
+import { ORG_ROLES } from "../organizations/roles.ts";
 import { OrganizationPicker } from "./OrganizationPicker.tsx";
 import { useCreateUser, type CreateUserInput } from "./queries.ts";
+import { RoleNameInput } from "./RoleNameInput.tsx";
 
 interface Form {
   email: string;
@@ -40,7 +42,7 @@ export function CreateUserDrawer(props: { open: boolean; onOpenChange: (open: bo
       onSuccess: (user) => {
         setForm(blank);
         create.reset();
-        const id = (user.profile?.id as string | undefined) ?? (user.auth?.id as string | undefined);
+        const id = user.profile?.id ?? user.auth?.id;
         if (id) props.onCreated(id);
         else props.onOpenChange(false);
       },
@@ -59,7 +61,7 @@ export function CreateUserDrawer(props: { open: boolean; onOpenChange: (open: bo
       title="Create or invite a user" description="Invited users get an email from Supabase Auth; created users can sign in with the password at once.">
       <form onSubmit={submit} className="create-user" aria-label="Create or invite a user" noValidate>
         <Field id="new-user-email" label="Email" error={problem("email")}>
-          {(aria) => <input id="new-user-email" type="email" required maxLength={320} autoComplete="off" value={form.email} onChange={(e) => set("email", e.target.value)} {...aria} />}
+          {(aria) => <input type="email" required maxLength={320} autoComplete="off" value={form.email} onChange={(e) => set("email", e.target.value)} {...aria} />}
         </Field>
         <fieldset className="how">
           <legend>How</legend>
@@ -72,38 +74,25 @@ export function CreateUserDrawer(props: { open: boolean; onOpenChange: (open: bo
         </fieldset>
         {!form.invite && (
           <Field id="new-user-password" label="Password (8 to 72 characters)" error={problem("password")}>
-            {(aria) => <input id="new-user-password" type="password" required minLength={8} maxLength={72} autoComplete="new-password" value={form.password} onChange={(e) => set("password", e.target.value)} {...aria} />}
+            {(aria) => <input type="password" required minLength={8} maxLength={72} autoComplete="new-password" value={form.password} onChange={(e) => set("password", e.target.value)} {...aria} />}
           </Field>
         )}
         <Field id="new-user-name" label="Display name (optional)" error={problem("display_name")}>
-          {(aria) => <input id="new-user-name" maxLength={200} value={form.displayName} onChange={(e) => set("displayName", e.target.value)} {...aria} />}
+          {(aria) => <input maxLength={200} value={form.displayName} onChange={(e) => set("displayName", e.target.value)} {...aria} />}
         </Field>
-        <div className="form-field">
-          <OrganizationPicker
-            id="new-user-org"
-            label="Add to organization (optional)"
-            noneLabel="No organization"
-            value={form.organizationId}
-            onChange={(id) => set("organizationId", id)}
-            invalid={Boolean(problem("organization_id"))}
-            describedBy={problem("organization_id") ? "new-user-org-error" : undefined}
-          />
-          {problem("organization_id") && (
-            <span id="new-user-org-error" className="field-error">
-              {problem("organization_id")}
-            </span>
-          )}
-        </div>
+        <OrganizationPicker
+          id="new-user-org"
+          label="Add to organization (optional)"
+          noneLabel="No organization"
+          value={form.organizationId}
+          onChange={(id) => set("organizationId", id)}
+          error={problem("organization_id")}
+        />
         {form.organizationId && (
           <Field id="new-user-role" label="Their role there" error={problem("role")}>
-            {(aria) => <input id="new-user-role" list="org-role-names" maxLength={63} value={form.role} onChange={(e) => set("role", e.target.value)} {...aria} />}
+            {(aria) => <RoleNameInput suggestions={ORG_ROLES} value={form.role} onChange={(e) => set("role", e.target.value)} {...aria} />}
           </Field>
         )}
-        <datalist id="org-role-names">
-          {["viewer", "member", "admin", "owner"].map((r) => (
-            <option key={r} value={r} />
-          ))}
-        </datalist>
         <div className="row">
           <button type="submit" disabled={create.isPending}>
             {form.invite ? "Send invitation" : "Create user"}
@@ -111,20 +100,5 @@ export function CreateUserDrawer(props: { open: boolean; onOpenChange: (open: bo
         </div>
       </form>
     </Drawer>
-  );
-}
-
-function Field(props: { id: string; label: string; error?: string; children: (aria: { "aria-invalid"?: true; "aria-describedby"?: string }) => ReactNode }) {
-  const errorId = `${props.id}-error`;
-  return (
-    <div className="form-field">
-      <Label.Root htmlFor={props.id}>{props.label}</Label.Root>
-      {props.children(props.error ? { "aria-invalid": true, "aria-describedby": errorId } : {})}
-      {props.error && (
-        <span id={errorId} className="field-error">
-          {props.error}
-        </span>
-      )}
-    </div>
   );
 }

@@ -1,11 +1,11 @@
 // Choosing an organization without loading them all: a search box (debounced, GET
 // /admin/orgs?q=) narrows a plain <select> of the matches, so it works with a keyboard
 // and a screen reader like any select. The chosen one stays listed while the search changes.
-import * as Label from "@radix-ui/react-label";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { components } from "../../../../client/types/admin.ts";
 import { useDebounced } from "../../components/cursor-pages.tsx";
+import { Field } from "../../components/Field.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
 import { unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
@@ -21,8 +21,8 @@ export function OrganizationPicker(props: {
   noneLabel: string;
   value: string;
   onChange: (id: string) => void;
-  describedBy?: string;
-  invalid?: boolean;
+  /** The API's message for the organization field, if it named it. */
+  error?: string;
 }) {
   const { api } = useSession();
   const [search, setSearch] = useState("");
@@ -41,21 +41,21 @@ export function OrganizationPicker(props: {
   };
   return (
     <div className="org-picker">
-      <div className="picker-part">
-        <Label.Root htmlFor={`${props.id}-search`}>Find organization</Label.Root>
-        <input id={`${props.id}-search`} type="search" placeholder="name or slug" value={search} onChange={(e) => setSearch(e.target.value)} />
-      </div>
-      <div className="picker-part">
-        <Label.Root htmlFor={props.id}>{props.label}</Label.Root>
-      <select id={props.id} value={props.value} onChange={(e) => choose(e.target.value)} aria-describedby={props.describedBy} aria-invalid={props.invalid || undefined}>
-        <option value="">{props.noneLabel}</option>
-        {options.map((o) => (
-          <option key={o.id} value={o.id}>
-            {o.name} ({o.slug})
-          </option>
-        ))}
-      </select>
-      </div>
+      <Field id={`${props.id}-search`} label="Find organization">
+        {(aria) => <input type="search" placeholder="name or slug" value={search} onChange={(e) => setSearch(e.target.value)} {...aria} />}
+      </Field>
+      <Field id={props.id} label={props.label} error={props.error}>
+        {(aria) => (
+          <select value={props.value} onChange={(e) => choose(e.target.value)} {...aria}>
+            <option value="">{props.noneLabel}</option>
+            {options.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name} ({o.slug})
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
     </div>
   );
 }

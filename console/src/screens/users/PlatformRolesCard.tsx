@@ -1,10 +1,11 @@
 // A user's platform roles with where each came from (idp, default, jit: role sync; admin:
 // an operator), granted (PUT …/roles/{role}) and revoked (DELETE, after a confirmation) here.
-import * as Label from "@radix-ui/react-label";
 import { useState, type FormEvent } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
+import { Field } from "../../components/Field.tsx";
 import { fieldError } from "../../session/api.ts";
 import { usePlatformRole, type UserDetail } from "./queries.ts";
+import { BUILT_IN_PLATFORM_ROLES, RoleNameInput } from "./RoleNameInput.tsx";
 
 export function PlatformRolesCard(props: { id: string; email: string | null; roles: UserDetail["platform_roles"] }) {
   const { grant, revoke } = usePlatformRole(props.id);
@@ -14,7 +15,6 @@ export function PlatformRolesCard(props: { id: string; email: string | null; rol
     event.preventDefault();
     grant.mutate(role.trim().toLowerCase(), { onSuccess: () => setRole("") });
   };
-  const problem = fieldError(grant.error, "role");
   return (
     <section className="card" aria-labelledby="user-platform-roles">
       <h3 id="user-platform-roles">Platform roles</h3>
@@ -41,17 +41,13 @@ export function PlatformRolesCard(props: { id: string; email: string | null; rol
           ))}
         </ul>
       )}
-      <form className="row" onSubmit={submit}>
-        <Label.Root htmlFor="grant-platform-role">Grant platform role</Label.Root>
-        <input id="grant-platform-role" required list="drawer-platform-role-names" maxLength={63} value={role} onChange={(e) => setRole(e.target.value)} aria-invalid={problem ? true : undefined} aria-describedby={problem ? "grant-platform-role-error" : undefined} />
+      <form className="inline-form" onSubmit={submit}>
+        <Field id="grant-platform-role" label="Grant platform role" error={fieldError(grant.error, "role")}>
+          {(aria) => <RoleNameInput suggestions={BUILT_IN_PLATFORM_ROLES} required value={role} onChange={(e) => setRole(e.target.value)} {...aria} />}
+        </Field>
         <button type="submit" disabled={grant.isPending}>
           Grant
         </button>
-        {problem && (
-          <span id="grant-platform-role-error" className="field-error">
-            {problem}
-          </span>
-        )}
       </form>
     </section>
   );

@@ -1,43 +1,50 @@
 // Editing a user's profile fields and plan (PATCH /admin/users/{id}): only the changed
 // fields are sent; a field the API refuses shows its message on the field, and the toast
-// carries the code and debug id.
-import * as Label from "@radix-ui/react-label";
+// carries the code and debug id. The plans offered are the catalog's (GET /plans).
 import { useState, type FormEvent } from "react";
-import { useNotifyError } from "../../components/toast.tsx";
+import { Field } from "../../components/Field.tsx";
+import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
+import { fieldError, messageOf } from "../../session/api.ts";
 import { useFlash } from "./flash.tsx";
-import { fieldError } from "../../session/api.ts";
-import { useUpdateUser, type UpdateUserInput } from "./queries.ts";
+import { usePlanNames } from "./plans.ts";
+import { useUpdateUser, type UpdateUserInput, type UserProfile } from "./queries.ts";
 
 const textFields = [
   { key: "display_name", label: "Display name", max: 200 },
   { key: "company_name", label: "Company", max: 200 },
   { key: "timezone", label: "Time zone", max: 64 },
   { key: "avatar_url", label: "Avatar URL", max: 2048 },
-  { key: "plan", label: "Plan", max: 63 },
 ] as const;
 
 type TextKey = (typeof textFields)[number]["key"];
-type Values = Record<TextKey, string> & { onboarding_completed: boolean };
+type Values = Record<TextKey, string> & { plan: string; onboarding_completed: boolean };
 
-const valuesOf = (profile: Record<string, unknown>): Values => ({
-  ...(Object.fromEntries(textFields.map((f) => [f.key, typeof profile[f.key] === "string" ? profile[f.key] : ""])) as Record<TextKey, string>),
-  onboarding_completed: profile.onboarding_completed === true,
+const valuesOf = (profile: UserProfile): Values => ({
+  display_name: profile.display_name ?? "",
+  company_name: profile.company_name ?? "",
+  timezone: profile.timezone ?? "",
+  avatar_url: profile.avatar_url ?? "",
+  plan: profile.plan,
+  onboarding_completed: profile.onboarding_completed,
 });
 
-export function ProfileForm(props: { id: string; profile: Record<string, unknown> }) {
+export function ProfileForm(props: { id: string; profile: UserProfile }) {
   const saved = valuesOf(props.profile);
   const [values, setValues] = useState<Values>(saved);
   const update = useUpdateUser(props.id);
+  const plans = usePlanNames();
+  useToastOnError(plans.error);
   const notify = useNotifyError();
   const flash = useFlash();
+  // The user's own plan stays listed even if the catalog no longer has it (or has not loaded).
+  const planNames = [...new Set([...(plans.data ?? []), saved.plan])];
 
   const changes = (): UpdateUserInput => {
     const body: UpdateUserInput = {};
     for (const { key } of textFields) {
-      if (values[key] === saved[key]) continue;
-      if (key === "plan") body.plan = values.plan.trim();
-      else body[key] = values[key].trim() === "" ? null : values[key];
+      if (values[key] !== saved[key]) body[key] = values[key].trim() === "" ? null : values[key];
     }
+    if (values.plan !== saved.plan) body.plan = values.plan;
     if (values.onboarding_completed !== saved.onboarding_completed) body.onboarding_completed = values.onboarding_completed;
     return body;
   };
@@ -52,7 +59,7 @@ export function ProfileForm(props: { id: string; profile: Record<string, unknown
       },
       onError: (error) => {
         notify(error);
-        flash.show("error", `Not saved: ${error.message}`);
+        flash.show("error", `Not saved: ${messageOf(error)}`);
       },
     });
   };
@@ -61,37 +68,26 @@ export function ProfileForm(props: { id: string; profile: Record<string, unknown
     <form className="card" aria-labelledby="user-profile" onSubmit={submit} noValidate>
       <h3 id="user-profile">Profile</h3>
       <div className="form-grid">
-        {textFields.map(({ key, label, max }) => {
-          const problem = fieldError(update.error, key);
-          return (
-            <div key={key} className="form-field">
-              <Label.Root htmlFor={`profile-${key}`}>{label}</Label.Root>
-              <input
-                id={`profile-${key}`}
-                maxLength={max}
-                list={key === "plan" ? "plan-names" : undefined}
-                value={values[key]}
-                onChange={(e) => setValues({ ...values, [key]: e.target.value })}
-                aria-invalid={problem ? true : undefined}
-                aria-describedby={problem ? `profile-${key}-error` : undefined}
-              />
-              {problem && (
-                <span id={`profile-${key}-error`} className="field-error">
-                  {problem}
-                </span>
-              )}
-            </div>
-          );
-        })}
+        {textFields.map(({ key, label, max }) => (
+          <Field key={key} id={`profile-${key}`} label={label} error={fieldError(update.error, key)}>
+            {(aria) => <input maxLength={max} value={values[key]} onChange={(e) => setValues({ ...values, [key]: e.target.value })} {...aria} />}
+          </Field>
+        ))}
+        <Field id="profile-plan" label="Plan" error={fieldError(update.error, "plan")}>
+          {(aria) => (
+            <select value={values.plan} onChange={(e) => setValues({ ...values, plan: e.target.value })} {...aria}>
+              {planNames.map((plan) => (
+                <option key={plan} value={plan}>
+                  {plan}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <label className="form-check">
           <input type="checkbox" checked={values.onboarding_completed} onChange={(e) => setValues({ ...values, onboarding_completed: e.target.checked })} /> Onboarding completed
         </label>
       </div>
-      <datalist id="plan-names">
-        {["free", "pro", "enterprise"].map((p) => (
-          <option key={p} value={p} />
-        ))}
-      </datalist>
       <div className="row">
         <button type="submit" disabled={update.isPending}>
           Save profile

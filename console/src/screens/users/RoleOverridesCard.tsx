@@ -2,13 +2,15 @@
 // are paused, the roles role sync must keep (preserved) and must never grant (suppressed),
 // edited inline as a draft; Save replaces them (PUT …/role-overrides), Clear all removes
 // them (DELETE, confirmed). Either refreshes the drawer and flashes the outcome.
-import * as Label from "@radix-ui/react-label";
 import * as Switch from "@radix-ui/react-switch";
 import { useState, type FormEvent } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
+import { Field } from "../../components/Field.tsx";
 import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
+import { messageOf } from "../../session/api.ts";
 import { useFlash } from "./flash.tsx";
 import { useOverridesWrites, useRoleOverrides, type OverridesDraft } from "./queries.ts";
+import { BUILT_IN_PLATFORM_ROLES, RoleNameInput } from "./RoleNameInput.tsx";
 
 type ListName = "preserved" | "suppressed";
 
@@ -34,7 +36,7 @@ export function RoleOverridesCard(props: { id: string; email: string | null }) {
   };
   const failed = (error: Error) => {
     notify(error);
-    flash.show("error", `Not saved: ${error.message}`);
+    flash.show("error", `Not saved: ${messageOf(error)}`);
   };
   const submit = () =>
     save.mutate(current, {
@@ -58,15 +60,17 @@ export function RoleOverridesCard(props: { id: string; email: string | null }) {
   return (
     <section className="card overrides" aria-labelledby="role-overrides">
       <h3 id="role-overrides">Role overrides</h3>
-      <div className="row">
-        <Switch.Root id="overrides-paused" className="switch" checked={current.paused} onCheckedChange={(paused) => edit({ paused })}>
-          <Switch.Thumb className="switch-thumb" />
-        </Switch.Root>
-        <Label.Root htmlFor="overrides-paused">Pause automatic revocations</Label.Root>
-        <span className="hint" data-testid="paused-state">
-          {current.paused ? "Paused: role sync grants but never revokes." : "Active: role sync revokes roles the groups no longer grant."}
-        </span>
-      </div>
+      <Field
+        id="overrides-paused"
+        label="Pause automatic revocations"
+        hint={<span data-testid="paused-state">{current.paused ? "Paused: role sync grants but never revokes." : "Active: role sync revokes roles the groups no longer grant."}</span>}
+      >
+        {(aria) => (
+          <Switch.Root className="switch" checked={current.paused} onCheckedChange={(paused) => edit({ paused })} {...aria}>
+            <Switch.Thumb className="switch-thumb" />
+          </Switch.Root>
+        )}
+      </Field>
       {(Object.keys(lists) as ListName[]).map((name) => (
         <RoleList key={name} name={name} roles={current[name]} onChange={(roles) => edit({ [name]: roles })} />
       ))}
@@ -108,7 +112,6 @@ function RoleList(props: { name: ListName; roles: string[]; onChange: (roles: st
     if (!props.roles.includes(clean)) props.onChange([...props.roles, clean]);
     setRole("");
   };
-  const inputId = `overrides-add-${props.name}`;
   return (
     <div className="override-list">
       <h4 id={`overrides-${props.name}`}>{title}</h4>
@@ -124,9 +127,10 @@ function RoleList(props: { name: ListName; roles: string[]; onChange: (roles: st
         ))}
         {props.roles.length === 0 && <li className="hint">none</li>}
       </ul>
-      <form className="row" onSubmit={add}>
-        <Label.Root htmlFor={inputId}>Add a {singular}</Label.Root>
-        <input id={inputId} list="drawer-platform-role-names" maxLength={63} value={role} onChange={(e) => setRole(e.target.value)} />
+      <form className="inline-form" onSubmit={add}>
+        <Field id={`overrides-add-${props.name}`} label={`Add a ${singular}`}>
+          {(aria) => <RoleNameInput suggestions={BUILT_IN_PLATFORM_ROLES} value={role} onChange={(e) => setRole(e.target.value)} {...aria} />}
+        </Field>
         <button type="submit" aria-label={`Add ${singular}`}>
           Add
         </button>

@@ -3,17 +3,17 @@
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { Drawer } from "../../components/Drawer.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
+import { messageOf } from "../../session/api.ts";
 import { ProfileForm } from "./ProfileForm.tsx";
 import { PlatformRolesCard } from "./PlatformRolesCard.tsx";
 import { useDeleteUser, useUserDetail, type UserDetail } from "./queries.ts";
 import { RoleOverridesCard } from "./RoleOverridesCard.tsx";
-import { RoleSuggestions } from "./UserFilters.tsx";
 import { ActivityCard, MembershipsCard, ProvisioningCard, QuotaCard } from "./UserFacts.tsx";
 import { DisableButton, StatusBadge } from "./status.tsx";
 
-export const emailOf = (user: UserDetail) => (user.profile?.email as string | null | undefined) ?? (user.auth?.email as string | null | undefined) ?? null;
+const emailOf = (user: UserDetail) => user.profile?.email ?? user.auth?.email ?? null;
 
-export function UserDrawer(props: { userId: string | null; onClose: () => void; onToggleDisabled: (user: { id: string }, disabled: boolean) => void }) {
+export function UserDrawer(props: { userId: string | null; onClose: () => void }) {
   const detail = useUserDetail(props.userId);
   useToastOnError(detail.error);
   const user = detail.data;
@@ -22,12 +22,12 @@ export function UserDrawer(props: { userId: string | null; onClose: () => void; 
   return (
     <Drawer open={props.userId !== null} onOpenChange={(open) => !open && props.onClose()} title={email ?? "User"} description={props.userId ? `User id ${props.userId}` : undefined}>
       {detail.isPending && <p role="status">Loading…</p>}
-      {detail.isError && <p role="alert">Could not load the user: {detail.error.message}</p>}
+      {detail.isError && <p role="alert">Could not load the user: {messageOf(detail.error)}</p>}
       {user && props.userId && (
         <>
           <div className="row">
             <StatusBadge status={user.status} />
-            <DisableButton user={{ id: props.userId, email, status: user.status }} onToggle={props.onToggleDisabled} />
+            <DisableButton user={{ id: props.userId, email, status: user.status }} />
             <ConfirmDialog
               trigger={
                 <button type="button" className="danger outlined" aria-label={`Delete ${email ?? props.userId}`}>
@@ -47,7 +47,6 @@ export function UserDrawer(props: { userId: string | null; onClose: () => void; 
           <QuotaCard user={user} />
           <ProvisioningCard user={user} />
           <ActivityCard user={user} userId={props.userId} />
-          <RoleSuggestions id="drawer-platform-role-names" />
         </>
       )}
     </Drawer>

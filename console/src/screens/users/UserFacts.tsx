@@ -6,7 +6,7 @@ import type { UserDetail } from "./queries.ts";
 type Membership = UserDetail["memberships"][number];
 type AuditEvent = UserDetail["recent_audit_events"][number];
 
-const when = (value: unknown) => (typeof value === "string" && value ? new Date(value).toLocaleString() : "—");
+const when = (value: string | null) => (value ? new Date(value).toLocaleString() : "—");
 
 const membershipColumns: ColumnDef<Membership>[] = [
   { header: "Organization", cell: ({ row }) => `${row.original.name} (${row.original.slug})` },
@@ -27,36 +27,29 @@ export function MembershipsCard({ user }: { user: UserDetail }) {
   );
 }
 
-interface Limit {
-  max: number | null;
-  used: number;
-}
-
-const isLimit = (value: unknown): value is Limit => typeof value === "object" && value !== null && "used" in value;
-
 export function QuotaCard({ user }: { user: UserDetail }) {
-  const usage = user.quota_usage ?? {};
-  const limits = Object.entries(usage).filter((entry): entry is [string, Limit] => isLimit(entry[1]));
   return (
     <section className="card" aria-labelledby="user-quota">
       <h3 id="user-quota">Quota usage</h3>
-      {user.quota_usage ? (
-        <dl className="facts" data-testid="quota-usage">
-          <dt>Plan</dt>
-          <dd>{String(usage.plan ?? "—")}</dd>
-          {limits.map(([name, limit]) => (
-            <div key={name} className="contents">
-              <dt>{name.replaceAll("_", " ")}</dt>
-              <dd>
-                {limit.used} of {limit.max ?? "unlimited"}
-              </dd>
-            </div>
-          ))}
-        </dl>
-      ) : (
-        <p className="hint">No quota usage: the user has no profile yet.</p>
-      )}
+      {user.quota_usage ? <QuotaFacts usage={user.quota_usage} /> : <p className="hint">No quota usage: the user has no profile yet.</p>}
     </section>
+  );
+}
+
+function QuotaFacts({ usage: { plan, ...limits } }: { usage: NonNullable<UserDetail["quota_usage"]> }) {
+  return (
+    <dl className="facts" data-testid="quota-usage">
+      <dt>Plan</dt>
+      <dd>{plan}</dd>
+      {Object.entries(limits).map(([name, limit]) => (
+        <div key={name} className="contents">
+          <dt>{name.replaceAll("_", " ")}</dt>
+          <dd>
+            {limit.used} of {limit.max ?? "unlimited"}
+          </dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 
@@ -69,7 +62,7 @@ export function ProvisioningCard({ user }: { user: UserDetail }) {
         <dt>Provisioned</dt>
         <dd data-testid="provisioned-at">{user.provisioning.provisioned_at ? when(user.provisioning.provisioned_at) : "not yet"}</dd>
         <dt>Last failure</dt>
-        <dd>{failure ? `${String(failure.error)} (SQLSTATE ${String(failure.sqlstate)}, ${String(failure.attempts)} attempts, last ${when(failure.last_failed_at)})` : "none"}</dd>
+        <dd data-testid="provisioning-failure">{failure ? `${failure.error ?? "no message"} (SQLSTATE ${failure.sqlstate ?? "none"}, ${failure.attempts} attempts, last ${when(failure.last_failed_at)})` : "none"}</dd>
         {user.auth && (
           <>
             <dt>Invited</dt>
@@ -86,9 +79,9 @@ export function ProvisioningCard({ user }: { user: UserDetail }) {
 function eventColumns(userId: string): ColumnDef<AuditEvent>[] {
   return [
     { header: "Time", cell: ({ row }) => when(row.original.occurred_at) },
-    { header: "Action", cell: ({ row }) => <code>{String(row.original.action)}</code> },
-    { header: "Outcome", cell: ({ row }) => String(row.original.outcome) },
-    { header: "By", cell: ({ row }) => (row.original.actor_id === userId ? "this user" : String(row.original.actor_type)) },
+    { header: "Action", cell: ({ row }) => <code>{row.original.action}</code> },
+    { header: "Outcome", accessorKey: "outcome" },
+    { header: "By", cell: ({ row }) => (row.original.actor_id === userId ? "this user" : row.original.actor_type) },
   ];
 }
 

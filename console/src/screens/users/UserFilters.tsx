@@ -1,8 +1,9 @@
 // The table's filters, all applied by the server (GET /admin/users?q=&role=&org=&status=):
 // search and role are typed (debounced by the screen), organization and status picked.
-import * as Label from "@radix-ui/react-label";
+import { Field } from "../../components/Field.tsx";
 import { OrganizationPicker } from "./OrganizationPicker.tsx";
 import type { UserStatus } from "./queries.ts";
+import { BUILT_IN_PLATFORM_ROLES, RoleNameInput } from "./RoleNameInput.tsx";
 
 export interface FilterInputs {
   search: string;
@@ -13,8 +14,6 @@ export interface FilterInputs {
 
 export const noFilters: FilterInputs = { search: "", role: "", org: "", status: "" };
 const statuses: UserStatus[] = ["active", "disabled", "unprovisioned"];
-/** The catalog's built-in platform roles, offered as suggestions; any other role name can be typed. */
-export const builtInPlatformRoles = ["admin", "auditor", "reader"];
 
 export function UserFilters(props: { value: FilterInputs; onChange: (next: FilterInputs) => void }) {
   const set = <K extends keyof FilterInputs>(key: K, value: FilterInputs[K]) => props.onChange({ ...props.value, [key]: value });
@@ -22,42 +21,30 @@ export function UserFilters(props: { value: FilterInputs; onChange: (next: Filte
   return (
     <fieldset className="user-filters">
       <legend>Filter users</legend>
-      <div className="user-filter">
-        <Label.Root htmlFor="user-search">Search</Label.Root>
-        <input id="user-search" type="search" placeholder="email or name" value={props.value.search} onChange={(e) => set("search", e.target.value)} />
-      </div>
-      <div className="user-filter">
-        <Label.Root htmlFor="user-role-filter">Platform role</Label.Root>
-        <input id="user-role-filter" list="platform-role-names" placeholder="any" value={props.value.role} onChange={(e) => set("role", e.target.value)} />
-      </div>
-      <div className="user-filter">
-        <Label.Root htmlFor="user-status-filter">Status</Label.Root>
-        <select id="user-status-filter" value={props.value.status} onChange={(e) => set("status", e.target.value as FilterInputs["status"])}>
-          <option value="">Any status</option>
-          {statuses.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </div>
+      <Field id="user-search" label="Search">
+        {(aria) => <input type="search" placeholder="email or name" value={props.value.search} onChange={(e) => set("search", e.target.value)} {...aria} />}
+      </Field>
+      <Field id="user-role-filter" label="Platform role">
+        {(aria) => <RoleNameInput suggestions={BUILT_IN_PLATFORM_ROLES} placeholder="any" value={props.value.role} onChange={(e) => set("role", e.target.value)} {...aria} />}
+      </Field>
+      <Field id="user-status-filter" label="Status">
+        {(aria) => (
+          <select value={props.value.status} onChange={(e) => set("status", e.target.value as FilterInputs["status"])} {...aria}>
+            <option value="">Any status</option>
+            {statuses.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
       <div className="user-filter-org">
         <OrganizationPicker id="user-org-filter" label="Organization" noneLabel="Any organization" value={props.value.org} onChange={(org) => set("org", org)} />
       </div>
-      <RoleSuggestions id="platform-role-names" />
       <button type="button" disabled={!active} onClick={() => props.onChange(noFilters)}>
         Clear filters
       </button>
     </fieldset>
-  );
-}
-
-export function RoleSuggestions({ id }: { id: string }) {
-  return (
-    <datalist id={id}>
-      {builtInPlatformRoles.map((r) => (
-        <option key={r} value={r} />
-      ))}
-    </datalist>
   );
 }

@@ -1,20 +1,20 @@
 // Users (users:admin): GET /admin/users filtered by the server (search, platform role,
 // organization, status) with cursor pages that restart when a filter changes; each row
-// opens the user's drawer and disables or enables them (optimistically).
+// opens the user's drawer and disables or enables them (optimistically, status.tsx).
 import { useCallback, useMemo, useState } from "react";
 import { Pager, useCursorPages, useDebounced } from "../../components/cursor-pages.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
+import { messageOf } from "../../session/api.ts";
 import { CreateUserDrawer } from "./CreateUserDrawer.tsx";
-import { useSetDisabled, useUserPage, type UserFilters as Filters, type UserRow } from "./queries.ts";
+import { PAGE_SIZE } from "./paging.ts";
+import { useUserPage, type UserFilters as Filters, type UserRow } from "./queries.ts";
 import { UserDrawer } from "./UserDrawer.tsx";
 import { DisableButton, StatusBadge } from "./status.tsx";
 import { noFilters, UserFilters, type FilterInputs } from "./UserFilters.tsx";
 import "./users.css";
 
-const PAGE_SIZE = 20;
-
-function columns(open: (id: string) => void, setDisabled: (user: Pick<UserRow, "id">, disabled: boolean) => void): ColumnDef<UserRow>[] {
+function columns(open: (id: string) => void): ColumnDef<UserRow>[] {
   return [
     {
       header: "Email",
@@ -46,7 +46,7 @@ function columns(open: (id: string) => void, setDisabled: (user: Pick<UserRow, "
     {
       id: "actions",
       header: () => <span className="visually-hidden">Actions</span>,
-      cell: ({ row }) => <DisableButton user={row.original} onToggle={setDisabled} />,
+      cell: ({ row }) => <DisableButton user={row.original} />,
     },
   ];
 }
@@ -62,27 +62,21 @@ export function UsersScreen() {
   const [openId, setOpenId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const openUser = useCallback((id: string) => setOpenId(id), []);
-  const disable = useSetDisabled();
-  const { mutate } = disable;
-  const toggle = useCallback((user: Pick<UserRow, "id">, disabled: boolean) => mutate({ id: user.id, disabled }), [mutate]);
   // Stable column definitions: new cell renderers on every render would remount each row's
   // buttons, and the drawer could not hand focus back to the one that opened it.
-  const tableColumns = useMemo(() => columns(openUser, toggle), [openUser, toggle]);
+  const tableColumns = useMemo(() => columns(openUser), [openUser]);
 
   return (
     <section aria-labelledby="users">
       <div className="users-head">
         <h2 id="users">Users</h2>
-        <button
-          type="button"
-          onClick={() => setCreating(true)}
-        >
+        <button type="button" onClick={() => setCreating(true)}>
           Create or invite a user
         </button>
       </div>
       <UserFilters value={inputs} onChange={setInputs} />
       <div className="row">{page.isFetching && <span role="status">Loading…</span>}</div>
-      {page.isError && <p role="alert">Could not load users: {page.error.message}</p>}
+      {page.isError && <p role="alert">Could not load users: {messageOf(page.error)}</p>}
       {page.data && (
         <>
           <div className="users-table">
@@ -91,11 +85,7 @@ export function UsersScreen() {
           <Pager label="Users pages" page={pages.page} nextCursor={page.data.next_cursor} onPrevious={pages.previous} onNext={() => pages.next(page.data.next_cursor)} />
         </>
       )}
-      <UserDrawer
-        userId={openId}
-        onClose={() => setOpenId(null)}
-        onToggleDisabled={toggle}
-      />
+      <UserDrawer userId={openId} onClose={() => setOpenId(null)} />
       <CreateUserDrawer
         open={creating}
         onOpenChange={setCreating}

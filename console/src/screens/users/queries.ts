@@ -1,7 +1,7 @@
 // The Users screen's server state (TanStack Query): one key scheme, the reads, and the
-// writes with what each refreshes. Disable/enable is optimistic: the row and the drawer
-// change at once and return to what they were if the API refuses.
-import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
+// writes with what each refreshes. Disable/enable is optimistic: the user's row and drawer
+// change at once and that user's status returns to what it was if the API refuses.
+import { keepPreviousData, useIsMutating, useMutation, useQuery, useQueryClient, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import type { components } from "../../../../client/types/admin.ts";
 import { useNotifyError } from "../../components/toast.tsx";
 import { unwrap } from "../../session/api.ts";
@@ -10,6 +10,7 @@ import { useSession } from "../../session/session.tsx";
 export type UserRow = components["schemas"]["UserRow"];
 export type UserPage = components["schemas"]["UserPage"];
 export type UserDetail = components["schemas"]["UserDetail"];
+export type UserProfile = components["schemas"]["UserProfile"];
 export type RoleOverrides = components["schemas"]["RoleOverrides"];
 export type CreateUserInput = components["schemas"]["CreateUserInput"];
 export type UpdateUserInput = components["schemas"]["UpdateUserInput"];
@@ -28,6 +29,9 @@ export const userKeys = {
   /** The drawer's user; its role overrides live under it, so refreshing one refreshes both. */
   detail: (id: string) => ["admin", "user", id] as const,
   overrides: (id: string) => ["admin", "user", id, "role-overrides"] as const,
+  /** Mutation keys: every disable/enable in flight, and one user's. */
+  toggles: ["admin", "users", "set-disabled"] as const,
+  toggle: (id: string) => [...userKeys.toggles, id] as const,
 };
 
 export function useUserPage(filters: UserFilters, cursor: string | undefined, pageSize: number) {
@@ -60,37 +64,58 @@ export function useRoleOverrides(id: string) {
 const refreshUsers = (client: QueryClient, id?: string) =>
   Promise.all([client.invalidateQueries({ queryKey: userKeys.lists }), id ? client.invalidateQueries({ queryKey: userKeys.detail(id) }) : undefined]);
 
-interface Snapshot {
-  entries: Array<[QueryKey, unknown]>;
+/** One user's status as each cached page and their drawer had it before an optimistic change. */
+interface Rollback {
+  pages: Array<[QueryKey, UserStatus]>;
+  detail: UserStatus | undefined;
 }
 
-export function useSetDisabled() {
+const withStatus = (page: UserPage, id: string, status: UserStatus): UserPage => ({ ...page, users: page.users.map((u) => (u.id === id ? { ...u, status } : u)) });
+
+/** Disables or enables one user (the mutation is keyed by the user, so every button for them sees it pending). */
+export function useSetDisabled(id: string) {
   const { api } = useSession();
   const client = useQueryClient();
   const notify = useNotifyError();
   return useMutation({
-    mutationFn: async ({ id, disabled }: { id: string; disabled: boolean }) => {
+    mutationKey: userKeys.toggle(id),
+    mutationFn: async (disabled: boolean) => {
       const path = { params: { path: { id } } };
       return unwrap(disabled ? await api.admin.POST("/admin/users/{id}/disable", path) : await api.admin.POST("/admin/users/{id}/enable", path));
     },
-    onMutate: async ({ id, disabled }): Promise<Snapshot> => {
+    onMutate: async (disabled): Promise<Rollback> => {
       // A refetch landing now would overwrite the optimistic status with the old one.
       await client.cancelQueries({ queryKey: userKeys.lists });
       await client.cancelQueries({ queryKey: userKeys.detail(id) });
+      const pages = client.getQueriesData<UserPage>({ queryKey: userKeys.lists }).flatMap(([key, page]): Rollback["pages"] => {
+        const row = page?.users.find((u) => u.id === id);
+        return row ? [[key, row.status]] : [];
+      });
+      const rollback: Rollback = { pages, detail: client.getQueryData<UserDetail>(userKeys.detail(id))?.status };
       const status: UserStatus = disabled ? "disabled" : "active";
-      const entries: Snapshot["entries"] = [...client.getQueriesData({ queryKey: userKeys.lists }), [userKeys.detail(id), client.getQueryData(userKeys.detail(id))]];
-      client.setQueriesData<UserPage>({ queryKey: userKeys.lists }, (page) =>
-        page && { ...page, users: page.users.map((u) => (u.id === id ? { ...u, status } : u)) });
+      for (const [key] of pages) client.setQueryData<UserPage>(key, (page) => page && withStatus(page, id, status));
       client.setQueryData<UserDetail>(userKeys.detail(id), (user) => user && { ...user, status });
-      return { entries };
+      return rollback;
     },
-    onError: (error, _vars, snapshot) => {
-      for (const [key, data] of snapshot?.entries ?? []) client.setQueryData(key, data);
+    onError: (error, _disabled, rollback) => {
+      // Only this user's status goes back: the rest of each page may hold another change in flight.
+      for (const [key, status] of rollback?.pages ?? []) client.setQueryData<UserPage>(key, (page) => page && withStatus(page, id, status));
+      const before = rollback?.detail;
+      if (before) client.setQueryData<UserDetail>(userKeys.detail(id), (user) => user && { ...user, status: before });
       notify(error);
     },
-    onSettled: (_data, _error, { id }) => refreshUsers(client, id),
+    onSettled: () => {
+      // The pages are refetched by the last toggle to settle: refetched earlier, they would show
+      // a user whose change is still in flight with the status the server has not changed yet.
+      // (This toggle still counts as in flight while it settles.)
+      const last = client.isMutating({ mutationKey: userKeys.toggles }) === 1;
+      return last ? refreshUsers(client, id) : client.invalidateQueries({ queryKey: userKeys.detail(id) });
+    },
   });
 }
+
+/** Whether a disable/enable of this user is in flight (from any button). */
+export const useTogglePending = (id: string) => useIsMutating({ mutationKey: userKeys.toggle(id) }) > 0;
 
 export function useCreateUser() {
   const { api } = useSession();
