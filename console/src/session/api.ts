@@ -1,6 +1,6 @@
 // The console reaches the API only through the typed client (client/index.ts), so it
 // can send nothing the OpenAPI documents do not describe.
-import { createAdminClient, createMeClient } from "../../../client/index.ts";
+import { createAdminClient, createMeClient, createPlansClient } from "../../../client/index.ts";
 import type { AccessToken } from "./auth.ts";
 import type { ConsoleConfig } from "./config.ts";
 
@@ -24,7 +24,7 @@ export class ApiFailure extends Error {
 /** The typed clients with the signed-in user's current access token, read on every request. */
 export function clients(config: ConsoleConfig, token: AccessToken) {
   const options = { url: config.url, token, apikey: config.publishableKey || undefined };
-  return { admin: createAdminClient(options), me: createMeClient(options) };
+  return { admin: createAdminClient(options), me: createMeClient(options), plans: createPlansClient(options) };
 }
 
 export type Clients = ReturnType<typeof clients>;
