@@ -821,9 +821,7 @@ export interface components {
             members: components["schemas"]["Member"][];
             /** @description pending ones; empty without members:manage */
             invitations: components["schemas"]["Invitation"][];
-            quota_usage: {
-                [key: string]: unknown;
-            };
+            quota_usage: components["schemas"]["OrganizationQuotaUsage"];
             flags: {
                 overrides: {
                     [key: string]: unknown;
@@ -873,6 +871,19 @@ export interface components {
              */
             created_at: string;
         };
+        OrganizationQuotaUsage: {
+            plan: string;
+            members_per_org: {
+                /** @description null: no limit */
+                max: number | null;
+                used: number;
+            };
+            projects_per_org: {
+                /** @description null: no limit */
+                max: number | null;
+                used: number;
+            };
+        };
         UpdateOrganizationInput: {
             /** @description unique, case-insensitively */
             name?: string;
@@ -882,6 +893,65 @@ export interface components {
              */
             slug?: string;
             description?: string;
+        };
+        /** @description the membership, or the invitation sent instead (it has a token) */
+        AddMemberResult: components["schemas"]["Membership"] | components["schemas"]["InvitationWithToken"];
+        Membership: {
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            organization_id: string;
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            user_id: string;
+            role: string;
+            role_scope: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            created_at: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            updated_at: string;
+        };
+        InvitationWithToken: {
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            id: string;
+            email: string;
+            role: string;
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            invited_by: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            expires_at: string;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            created_at: string;
+            /** @description shown once; only its hash is kept */
+            token: string;
+            /**
+             * Format: uuid
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            organization_id: string;
+        } & {
+            [key: string]: unknown;
         };
         AddMemberInput: {
             /**
@@ -1032,9 +1102,16 @@ export interface components {
             table: string;
             /** @enum {string} */
             status: "applied" | "missing" | "failed" | "refused";
-            /** @description protect_table's report: rls_was_enabled, policies_created, ... */
+            /** @description protect_table's report (applied lines) */
             report?: {
-                [key: string]: unknown;
+                table: string;
+                scope: string;
+                column: string;
+                rls_was_enabled: boolean;
+                rls_enabled: boolean;
+                policies_created: string[];
+                policies_existing: string[];
+                index_created: boolean;
             };
             error?: {
                 code: string;
@@ -2619,9 +2696,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AddMemberResult"];
                 };
             };
             /** @description missing or invalid credentials */
@@ -3008,38 +3083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
-                         */
-                        id: string;
-                        email: string;
-                        role: string;
-                        /**
-                         * Format: uuid
-                         * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
-                         */
-                        invited_by: string | null;
-                        /**
-                         * @description ISO 8601 timestamp
-                         * @example 2026-12-01T09:00:00Z
-                         */
-                        expires_at: string;
-                        /**
-                         * @description ISO 8601 timestamp
-                         * @example 2026-12-01T09:00:00Z
-                         */
-                        created_at: string;
-                        token: string;
-                        /**
-                         * Format: uuid
-                         * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
-                         */
-                        organization_id: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["InvitationWithToken"];
                 };
             };
             /** @description missing or invalid credentials */

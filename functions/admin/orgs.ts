@@ -21,12 +21,27 @@ const Invitation = z
   .object({ id: Uuid, email: z.string(), role: z.string(), invited_by: Uuid.nullable(), expires_at: Timestamp, created_at: Timestamp })
   .meta({ id: "Invitation" });
 
+// What POST …/members answers: the membership (a user added directly, with users:admin),
+// or the invitation sent instead (an email, without it), carrying its token once.
+const Membership = z
+  .object({ organization_id: Uuid, user_id: Uuid, role: z.string(), role_scope: z.string(), created_at: Timestamp, updated_at: Timestamp })
+  .meta({ id: "Membership" });
+const InvitationWithToken = Invitation.extend({ token: z.string().meta({ description: "shown once; only its hash is kept" }), organization_id: Uuid })
+  .loose()
+  .meta({ id: "InvitationWithToken" });
+const AddMemberResult = z.union([Membership, InvitationWithToken]).meta({ id: "AddMemberResult", description: "the membership, or the invitation sent instead (it has a token)" });
+
+const QuotaUse = z.object({ max: z.number().int().nullable().meta({ description: "null: no limit" }), used: z.number().int() });
+const OrganizationQuotaUsage = z
+  .object({ plan: z.string(), members_per_org: QuotaUse, projects_per_org: QuotaUse })
+  .meta({ id: "OrganizationQuotaUsage" });
+
 const OrganizationDetail = z
   .object({
     organization: Organization,
     members: z.array(Member).meta({ description: "empty without members:read" }),
     invitations: z.array(Invitation).meta({ description: "pending ones; empty without members:manage" }),
-    quota_usage: JsonObject,
+    quota_usage: OrganizationQuotaUsage,
     flags: z.object({ overrides: JsonObject, plan: JsonObject }),
   })
   .meta({ id: "OrganizationDetail" });
@@ -102,7 +117,7 @@ export const organizationEndpoints = [
     method: "post", path: "/admin/orgs/{id}/members", tags, summary: "Add a member by user id or email",
     description: "members:manage on it, up to the caller's own rank. With users:admin a user is added directly (by id, or by verified email); without it an email becomes an invitation. Audited.",
     params: IdParams, body: AddMemberBody, errors: [404, 409, 413], example: { email: "bob@example.com", role: "member" },
-    response: { status: 201, description: "the membership, or the invitation sent instead", schema: JsonObject },
+    response: { status: 201, description: "the membership, or the invitation sent instead", schema: AddMemberResult },
     handler: ({ params, body }, ctx, req) =>
       callAsCaller(req, ctx, (tx) => tx`
         select public.add_member(${params.id}::uuid, ${body.user_id ?? null}::uuid, ${body.email ?? null}, ${body.role}) as result`),
@@ -134,7 +149,7 @@ export const organizationEndpoints = [
     method: "post", path: "/admin/orgs/{id}/invitations", tags, summary: "Invite someone by email",
     description: "members:manage on it, up to the caller's own rank (quota members_per_org). The answer carries the invitation token once. Audited.",
     params: IdParams, body: InviteBody, errors: [404, 409, 413], example: { email: "bob@example.com", role: "member" },
-    response: { status: 201, description: "the invitation with its token", schema: Invitation.extend({ token: z.string(), organization_id: Uuid }).loose() },
+    response: { status: 201, description: "the invitation with its token", schema: InvitationWithToken },
     handler: ({ params, body }, ctx, req) =>
       callAsCaller(req, ctx, (tx) => tx`select public.create_invitation(${params.id}::uuid, ${body.email}, ${body.role}) as result`),
   }),

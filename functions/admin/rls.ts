@@ -71,11 +71,25 @@ const RlsReport = z
   })
   .meta({ id: "RlsReport" });
 
+// protect_table's answer (private.protect_table in the protect_table registry migration).
+const ProtectTableReport = z
+  .object({
+    table: z.string(),
+    scope: z.string(),
+    column: z.string(),
+    rls_was_enabled: z.boolean(),
+    rls_enabled: z.boolean(),
+    policies_created: z.array(z.string()),
+    policies_existing: z.array(z.string()),
+    index_created: z.boolean(),
+  })
+  .meta({ id: "ProtectTableReport" });
+
 const ApplyLine = z
   .object({
     table: z.string(),
     status: z.enum(["applied", "missing", "failed", "refused"]),
-    report: z.record(z.string(), z.unknown()).optional().meta({ description: "protect_table's report: rls_was_enabled, policies_created, ..." }),
+    report: ProtectTableReport.optional().meta({ description: "protect_table's report (applied lines)" }),
     error: z.object({ code: z.string(), message: z.string(), debug_id: z.string() }).optional(),
   })
   .meta({ id: "RlsApplyLine" });
@@ -127,7 +141,7 @@ export const rlsEndpoints = [
             }
             const p = item.protection;
             try {
-              const result = await callAsCaller<Record<string, unknown>>(req, ctx, (tx) => tx`
+              const result = await callAsCaller<z.output<typeof ProtectTableReport>>(req, ctx, (tx) => tx`
                 select public.protect_table(${item.table}::regclass, ${p.scope}, ${p.column}, ${p.read_permission}, ${p.write_permission}) as result`);
               controller.enqueue(line({ table: item.table, status: "applied", report: result }));
             } catch (error) {

@@ -8,6 +8,7 @@ import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { adminClient, platformUser, signedInUser, sql, uniqueWord } from "../helpers/callers.ts";
 import { capture, goTo, phone, signIn, useBrowser } from "../helpers/console.ts";
+import { documentedResponse } from "../helpers/openapi-schema.ts";
 
 useBrowser();
 
@@ -347,46 +348,49 @@ describe("Organizations", () => {
     await page.context().close();
   });
 
-  it("the default organization offers no Delete; if the API refuses a deletion (it became the default meanwhile), its 403 shows", async () => {
+  it("the default organization, made the product's way, offers no Delete; a deletion the API refuses (403) shows its message and debug id", async () => {
     const admin = await platformUser("admin", "orgs-default");
     const org = await organizationOf(admin.token);
-    const [previous] = await sql<{ id: string }[]>`select id from public.organizations where is_default`;
-    const [fallback] = previous ? [] : await sql<{ id: string; name: string }[]>`
-      insert into public.organizations (slug, name, is_default) values (${uniqueWord("default").replace("_", "-")}, ${uniqueWord("Default")}, true) returning id, name`;
-    const defaultId = previous?.id ?? fallback.id;
+    // The default organization as an operator makes it (README: ensure_default_organization),
+    // which also records it in private.settings. What was there before comes back in finally.
+    const [before] = await sql<{ settings: string | null; existing: string | null }[]>`
+      select (select default_organization_id from private.settings) as settings, (select id from public.organizations where is_default) as existing`;
+    const word = uniqueWord("default");
+    const [{ made }] = await sql<{ made: { id: string; name: string } }[]>`select public.ensure_default_organization(${word}, ${word.replace("_", "-")}) as made`;
     try {
+      expect(made.id).toBe(before.existing ?? made.id);
       const page = await signIn(admin.email);
       await goTo(page, "Organizations");
-      const [{ name: defaultName }] = await sql<{ name: string }[]>`select name from public.organizations where id = ${defaultId}`;
-      const defaultDrawer = await openOrganization(page, defaultName);
+      const defaultDrawer = await openOrganization(page, made.name);
       await defaultDrawer.getByText("The default organization cannot be deleted.").waitFor();
       expect(await defaultDrawer.getByRole("button", { name: /^Delete / }).count()).toBe(0);
       await page.keyboard.press("Escape");
 
+      // A deletion the API refuses after the drawer offered it (the organization became the
+      // default meanwhile): the API's answer then, stubbed as the API documents it, so no
+      // shared state has to change for it.
+      const debugId = crypto.randomUUID();
+      const refusal = { error: { code: "forbidden", message: "the default organization cannot be deleted", debug_id: debugId } };
+      documentedResponse("admin", "delete", "/admin/orgs/{id}", 403).parse(refusal);
+      await page.route(`**/functions/v1/admin/orgs/${org.id}`, (route) =>
+        route.request().method() === "DELETE"
+          ? route.fulfill({ status: 403, contentType: "application/json", headers: { "x-debug-id": debugId }, body: JSON.stringify(refusal) })
+          : route.fallback(),
+      );
       const drawer = await openOrganization(page, org.name);
-      const remove = drawer.getByRole("button", { name: `Delete ${org.name}` });
-      await remove.waitFor();
-      // Behind the console's back, this organization becomes the default one.
-      await sql.begin(async (tx) => {
-        await tx`update public.organizations set is_default = false where id = ${defaultId}`;
-        await tx`update public.organizations set is_default = true where id = ${org.id}`;
-      });
-      await remove.click();
+      await drawer.getByRole("button", { name: `Delete ${org.name}` }).click();
       await page.getByRole("alertdialog").getByRole("button", { name: "Delete organization" }).click();
-      await expect.poll(() => page.getByTestId("toast-title").last().textContent()).toBe("the default organization cannot be deleted");
-      await expect.poll(() => toast(page)).toMatch(/^forbidden · HTTP 403 · debug id/);
-      // Refreshed, the drawer no longer offers it.
-      await drawer.getByText("The default organization cannot be deleted.").waitFor();
-      expect(await drawer.getByRole("button", { name: `Delete ${org.name}` }).count()).toBe(0);
+      await expect.poll(() => page.getByTestId("toast-title").last().textContent()).toBe(refusal.error.message);
+      await expect.poll(() => toast(page)).toBe(`forbidden · HTTP 403 · debug id ${debugId}`);
+      expect(await drawer.getByRole("alert").textContent()).toBe(refusal.error.message);
+      // Still there, and still offered: the refusal changed nothing.
+      expect(await drawer.getByRole("button", { name: `Delete ${org.name}` }).count()).toBe(1);
       await capture(page, "organizations-default-refused");
-      expect((await detailOf(admin.token, org.id)).organization.is_default).toBe(true);
+      expect((await detailOf(admin.token, org.id)).organization.id).toBe(org.id);
       await page.context().close();
     } finally {
-      await sql.begin(async (tx) => {
-        await tx`update public.organizations set is_default = false where id = ${org.id}`;
-        if (previous) await tx`update public.organizations set is_default = true where id = ${previous.id}`;
-        else await tx`delete from public.organizations where id = ${fallback.id}`;
-      });
+      if (!before.existing) await sql`delete from public.organizations where id = ${made.id}`;
+      await sql`update private.settings set default_organization_id = ${before.settings}`;
     }
   });
 

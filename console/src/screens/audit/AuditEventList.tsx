@@ -4,10 +4,11 @@ import { useMemo } from "react";
 import { Pager, useCursorPages } from "../../components/cursor-pages.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
-import { unwrap } from "../../session/api.ts";
+import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
 import { Outcome, type AuditEvent } from "./AuditEventDrawer.tsx";
 import type { AuditQuery } from "./filters.ts";
+import { auditKeys } from "./keys.ts";
 
 export const AUDIT_PAGE_SIZE = 25;
 
@@ -42,7 +43,7 @@ export function AuditEventList({ query, onOpen }: { query: AuditQuery; onOpen: (
   // Stable columns: new cell functions would remount every row's button (and lose its focus).
   const cols = useMemo(() => columns(onOpen), [onOpen]);
   const page = useQuery({
-    queryKey: ["admin", "audit", "events", query, pages.cursor],
+    queryKey: auditKeys.events(query, pages.cursor),
     queryFn: async () =>
       unwrap(await api.admin.GET("/admin/audit", { params: { query: { ...query, cursor: pages.cursor, page_size: AUDIT_PAGE_SIZE } } })),
   });
@@ -50,7 +51,7 @@ export function AuditEventList({ query, onOpen }: { query: AuditQuery; onOpen: (
   return (
     <>
       <div className="row">{page.isFetching && <span role="status">Loading events…</span>}</div>
-      {page.isError && <p role="alert">Could not load audit events: {page.error.message}</p>}
+      {page.isError && <p role="alert">Could not load audit events: {messageOf(page.error)}</p>}
       {page.data && (
         <>
           <DataTable label="Audit events" columns={cols} rows={page.data.events} rowId={(e) => String(e.id)} empty="No events match these filters." />

@@ -1,7 +1,7 @@
 // The filter form: edited freely, applied on submit (Enter in any field), so a half-typed
 // id is never sent; each problem is shown on its own field.
-import * as Label from "@radix-ui/react-label";
 import { useState, type FormEvent } from "react";
+import { Field } from "../../components/Field.tsx";
 import { emptyDraft, toQuery, type AuditFilterDraft, type AuditQuery, type FieldErrors } from "./filters.ts";
 
 interface FieldSpec {
@@ -41,29 +41,21 @@ export function AuditFilters(props: { draft: AuditFilterDraft; onDraft: (draft: 
       <h3 id="audit-filters-title">Filters</h3>
       <div className="audit-filter-fields">
         {fields.map((f) => {
-          const id = `audit-filter-${f.key}`;
-          const error = errors[f.key];
           return (
-            <div key={f.key} className="audit-filter">
-              <Label.Root htmlFor={id}>{f.label}</Label.Root>
-              <input
-                id={id}
-                type={f.type ?? "text"}
-                step={f.type === "datetime-local" ? 1 : undefined}
-                placeholder={f.placeholder}
-                value={props.draft[f.key]}
-                onChange={(e) => props.onDraft({ ...props.draft, [f.key]: e.target.value })}
-                aria-invalid={error ? true : undefined}
-                aria-describedby={error ? `${id}-error` : undefined}
-                spellCheck={false}
-                autoComplete="off"
-              />
-              {error && (
-                <span id={`${id}-error`} className="field-error">
-                  {error}
-                </span>
+            <Field key={f.key} id={`audit-filter-${f.key}`} label={f.label} error={errors[f.key]}>
+              {(aria) => (
+                <input
+                  {...aria}
+                  type={f.type ?? "text"}
+                  step={f.type === "datetime-local" ? 1 : undefined}
+                  placeholder={f.placeholder}
+                  value={props.draft[f.key]}
+                  onChange={(e) => props.onDraft({ ...props.draft, [f.key]: e.target.value })}
+                  spellCheck={false}
+                  autoComplete="off"
+                />
               )}
-            </div>
+            </Field>
           );
         })}
       </div>

@@ -1,18 +1,7 @@
-// An event's before and after, side by side as readable JSON; when both are objects the
-// top-level keys whose values differ are marked in both and listed.
+// An event's before and after, side by side as readable JSON; when either is an object the
+// top-level keys whose values differ (changes.ts) are marked in both and listed.
 import { Fragment } from "react";
-
-type Json = unknown;
-
-const isObject = (value: Json): value is Record<string, Json> => typeof value === "object" && value !== null && !Array.isArray(value);
-
-/** Top-level keys whose values differ (present on one side only counts), or null when the two are not both objects. */
-export function changedKeys(before: Json, after: Json): string[] | null {
-  if (!isObject(before) && !isObject(after)) return null;
-  const a = isObject(before) ? before : {};
-  const b = isObject(after) ? after : {};
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key])).sort();
-}
+import { changedKeys, isObject, type Json } from "./changes.ts";
 
 export function BeforeAfter({ before, after }: { before: Json; after: Json }) {
   const changed = changedKeys(before, after);

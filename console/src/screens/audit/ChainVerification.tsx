@@ -3,13 +3,14 @@
 // opens and when the operator asks again, not on every focus.
 import { useQuery } from "@tanstack/react-query";
 import { useToastOnError } from "../../components/toast.tsx";
-import { unwrap } from "../../session/api.ts";
+import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
+import { auditKeys } from "./keys.ts";
 
 export function ChainVerification() {
   const { api } = useSession();
   const verification = useQuery({
-    queryKey: ["admin", "audit", "verify"],
+    queryKey: auditKeys.verify,
     queryFn: async () => ({ ...unwrap(await api.admin.GET("/admin/audit/verify")), checkedAt: new Date() }),
     staleTime: Infinity,
     refetchOnWindowFocus: false,
@@ -34,7 +35,7 @@ export function ChainVerification() {
             </p>
           )
         ) : verification.isError ? (
-          <p>Could not verify: {verification.error.message}</p>
+          <p>Could not verify: {messageOf(verification.error)}</p>
         ) : null}
       </div>
       {v && !verification.isFetching && (

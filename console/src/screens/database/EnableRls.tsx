@@ -8,6 +8,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { useNotifyError } from "../../components/toast.tsx";
 import { ApiFailure, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
+import { databaseKeys } from "./keys.ts";
 import { ndjsonLines } from "./ndjson.ts";
 
 type ApplyLine = components["schemas"]["RlsApplyLine"];
@@ -40,8 +41,8 @@ export function EnableRls({ registered }: { registered: number }) {
       setState("done");
       // A refusal before the first line changed nothing: the report on screen still holds.
       if (started) {
-        void queryClient.invalidateQueries({ queryKey: ["admin", "rls"] });
-        void queryClient.invalidateQueries({ queryKey: ["admin", "status", "db"] });
+        void queryClient.invalidateQueries({ queryKey: databaseKeys.rls });
+        void queryClient.invalidateQueries({ queryKey: databaseKeys.status });
       }
     }
   };
@@ -93,9 +94,9 @@ export function EnableRls({ registered }: { registered: number }) {
 function describe(line: ApplyLine): string {
   if (line.status === "missing") return "registered, but the table no longer exists";
   if (line.error) return `${line.error.message} (${line.error.code} · debug id ${line.error.debug_id})`;
-  const r = line.report ?? {};
-  const created = Array.isArray(r.policies_created) ? (r.policies_created as string[]) : [];
-  const parts = [r.rls_was_enabled === false ? "RLS turned on" : "RLS was already on", created.length ? `policies created: ${created.join(", ")}` : "no policy missing"];
-  if (r.index_created === true) parts.push("index created");
+  if (!line.report) return "";
+  const { rls_was_enabled, policies_created, index_created } = line.report;
+  const parts = [rls_was_enabled ? "RLS was already on" : "RLS turned on", policies_created.length ? `policies created: ${policies_created.join(", ")}` : "no policy missing"];
+  if (index_created) parts.push("index created");
   return parts.join("; ");
 }

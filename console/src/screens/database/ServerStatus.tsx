@@ -2,21 +2,20 @@
 // those the functions ship, extensions, and the row-level security counts.
 import { useQuery } from "@tanstack/react-query";
 import { useToastOnError } from "../../components/toast.tsx";
-import { unwrap } from "../../session/api.ts";
+import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
-
-export const statusKey = ["admin", "status", "db"];
+import { databaseKeys } from "./keys.ts";
 
 export function ServerStatus() {
   const { api } = useSession();
-  const status = useQuery({ queryKey: statusKey, queryFn: async () => unwrap(await api.admin.GET("/admin/status/db")) });
+  const status = useQuery({ queryKey: databaseKeys.status, queryFn: async () => unwrap(await api.admin.GET("/admin/status/db")) });
   useToastOnError(status.error);
   const s = status.data;
   return (
     <section className="card" aria-labelledby="server-status">
       <h3 id="server-status">Server status</h3>
       {status.isPending && <p role="status">Loading the server's status…</p>}
-      {status.isError && <p role="alert">Could not load the server's status: {status.error.message}</p>}
+      {status.isError && <p role="alert">Could not load the server's status: {messageOf(status.error)}</p>}
       {s && (
         <div className="db-status" data-testid="server-status">
           <dl className="facts">

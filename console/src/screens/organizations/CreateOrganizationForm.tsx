@@ -3,7 +3,9 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useNotifyError } from "../../components/toast.tsx";
 import { useSession } from "../../session/session.tsx";
-import { fieldMessages, unwrap, type FieldMessages } from "../../session/api.ts";
+import { unwrap } from "../../session/api.ts";
+import { useFieldErrors } from "./fieldErrors.ts";
+import { orgKeys } from "./keys.ts";
 import { OrganizationFields, type OrganizationValues } from "./OrganizationFields.tsx";
 
 const empty: OrganizationValues = { name: "", slug: "", description: "" };
@@ -13,7 +15,6 @@ export function CreateOrganizationForm() {
   const notify = useNotifyError();
   const queryClient = useQueryClient();
   const [values, setValues] = useState(empty);
-  const [errors, setErrors] = useState<FieldMessages>({});
   const [created, setCreated] = useState<string | null>(null);
 
   const create = useMutation({
@@ -27,24 +28,20 @@ export function CreateOrganizationForm() {
       setCreated(`Created ${org.name} (${org.slug}).`);
       setValues(empty);
       // The caller is its owner now: GET /me lists the membership that lets them manage it.
-      void queryClient.invalidateQueries({ queryKey: ["me"] });
-      void queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] });
+      void queryClient.invalidateQueries({ queryKey: orgKeys.me });
+      void queryClient.invalidateQueries({ queryKey: orgKeys.all });
     },
-    onError: (error) => {
-      setErrors(fieldMessages(error));
-      notify(error);
-    },
+    onError: notify,
   });
+  const { errors, edited } = useFieldErrors(create.error);
 
-  const change = (next: OrganizationValues) => {
-    // An error the API gave for a field no longer holds once that field changes.
-    setErrors((current) => Object.fromEntries(Object.entries(current).filter(([field]) => next[field as keyof OrganizationValues] === values[field as keyof OrganizationValues])));
+  const change = (next: OrganizationValues, field: keyof OrganizationValues) => {
+    edited(field);
     setCreated(null);
     setValues(next);
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setErrors({});
     create.mutate(values);
   };
 

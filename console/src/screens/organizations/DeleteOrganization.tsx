@@ -1,12 +1,12 @@
 // Deleting an organization (org:delete) after a confirmation. The default organization is
 // never offered; if the API refuses anyway (it became the default meanwhile), the refusal shows.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import type { components } from "../../../../client/types/admin.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { useNotifyError } from "../../components/toast.tsx";
-import { ApiFailure, unwrap } from "../../session/api.ts";
+import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
+import { orgKeys } from "./keys.ts";
 import { useOrgCan } from "./permissions.ts";
 
 type Organization = components["schemas"]["Organization"];
@@ -16,20 +16,17 @@ export function DeleteOrganization({ organization, onDeleted }: { organization: 
   const may = useOrgCan(organization.id);
   const notify = useNotifyError();
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<string | null>(null);
   const remove = useMutation({
     mutationFn: async () => unwrap(await api.admin.DELETE("/admin/orgs/{id}", { params: { path: { id: organization.id } } })),
-    onMutate: () => setProblem(null),
     onSuccess: () => {
-      queryClient.removeQueries({ queryKey: ["admin", "orgs", "detail", organization.id] });
-      void queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] });
-      void queryClient.invalidateQueries({ queryKey: ["me"] });
+      queryClient.removeQueries({ queryKey: orgKeys.detail(organization.id) });
+      void queryClient.invalidateQueries({ queryKey: orgKeys.all });
+      void queryClient.invalidateQueries({ queryKey: orgKeys.me });
       onDeleted();
     },
     onError: (error) => {
-      setProblem(error instanceof ApiFailure ? error.detail.message : error.message);
       notify(error);
-      void queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] });
+      void queryClient.invalidateQueries({ queryKey: orgKeys.all });
     },
   });
 
@@ -52,9 +49,9 @@ export function DeleteOrganization({ organization, onDeleted }: { organization: 
         confirmLabel="Delete organization"
         onConfirm={() => remove.mutate()}
       />
-      {problem && (
+      {remove.error && (
         <p role="alert" className="field-error">
-          {problem}
+          {messageOf(remove.error)}
         </p>
       )}
     </section>

@@ -5,7 +5,9 @@ import { useState, type FormEvent } from "react";
 import type { components } from "../../../../client/types/admin.ts";
 import { useNotifyError } from "../../components/toast.tsx";
 import { useSession } from "../../session/session.tsx";
-import { fieldMessages, unwrap, type FieldMessages } from "../../session/api.ts";
+import { unwrap } from "../../session/api.ts";
+import { useFieldErrors } from "./fieldErrors.ts";
+import { orgKeys } from "./keys.ts";
 import { OrganizationFields, type OrganizationValues } from "./OrganizationFields.tsx";
 
 type Organization = components["schemas"]["Organization"];
@@ -17,7 +19,6 @@ export function EditOrganizationForm({ organization }: { organization: Organizat
   const queryClient = useQueryClient();
   const saved: OrganizationValues = { name: organization.name, slug: organization.slug, description: organization.description ?? "" };
   const [values, setValues] = useState(saved);
-  const [errors, setErrors] = useState<FieldMessages>({});
   const [status, setStatus] = useState<string | null>(null);
 
   const changes: Changes = {};
@@ -32,23 +33,20 @@ export function EditOrganizationForm({ organization }: { organization: Organizat
       // The API normalises (a slug "Acme Corp" is saved as "acme-corp"): show what it kept.
       setValues({ name: org.name, slug: org.slug, description: org.description ?? "" });
       setStatus(`Saved: ${org.name} (${org.slug}).`);
-      void queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] });
-      void queryClient.invalidateQueries({ queryKey: ["me"] });
+      void queryClient.invalidateQueries({ queryKey: orgKeys.all });
+      void queryClient.invalidateQueries({ queryKey: orgKeys.me });
     },
-    onError: (error) => {
-      setErrors(fieldMessages(error));
-      notify(error);
-    },
+    onError: notify,
   });
+  const { errors, edited } = useFieldErrors(update.error);
 
-  const change = (next: OrganizationValues) => {
-    setErrors((current) => Object.fromEntries(Object.entries(current).filter(([field]) => next[field as keyof OrganizationValues] === values[field as keyof OrganizationValues])));
+  const change = (next: OrganizationValues, field: keyof OrganizationValues) => {
+    edited(field);
     setStatus(null);
     setValues(next);
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setErrors({});
     update.mutate(changes);
   };
 

@@ -1,18 +1,18 @@
 // Pending invitations (members:manage): the list (GET …/invitations), a new one by email
 // (POST; its token shown once), revoke after a confirmation (DELETE …/{invitation_id}).
-import * as Label from "@radix-ui/react-label";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
 import type { components } from "../../../../client/types/admin.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
+import { Field } from "../../components/Field.tsx";
 import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
-import { ApiFailure, unwrap } from "../../session/api.ts";
+import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
-import { fieldMessages, type FieldMessages } from "../../session/api.ts";
+import { useFieldErrors } from "./fieldErrors.ts";
 import { InvitationToken } from "./InvitationToken.tsx";
+import { orgKeys } from "./keys.ts";
 import { ORG_ROLES } from "./roles.ts";
-import { TextField } from "./TextField.tsx";
 
 type Organization = components["schemas"]["Organization"];
 type Invitation = components["schemas"]["Invitation"];
@@ -22,14 +22,14 @@ export function InvitationsCard({ organization }: { organization: Organization }
   const notify = useNotifyError();
   const queryClient = useQueryClient();
   const invitations = useQuery({
-    queryKey: ["admin", "orgs", "invitations", organization.id],
+    queryKey: orgKeys.invitations(organization.id),
     queryFn: async () => unwrap(await api.admin.GET("/admin/orgs/{id}/invitations", { params: { path: { id: organization.id } } })).invitations,
   });
   useToastOnError(invitations.error);
   const revoke = useMutation({
     mutationFn: async (invitation: Invitation) =>
       unwrap(await api.admin.DELETE("/admin/orgs/{id}/invitations/{invitation_id}", { params: { path: { id: organization.id, invitation_id: invitation.id } } })),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: orgKeys.all }),
     onError: notify,
   });
 
@@ -61,7 +61,7 @@ export function InvitationsCard({ organization }: { organization: Organization }
   return (
     <section className="card" aria-labelledby="org-invitations">
       <h3 id="org-invitations">Invitations</h3>
-      {invitations.isError && <p role="alert">Could not load the invitations: {invitations.error.message}</p>}
+      {invitations.isError && <p role="alert">Could not load the invitations: {messageOf(invitations.error)}</p>}
       {invitations.data && (
         <div className="org-compact">
           <DataTable label={`Invitations to ${organization.name}`} columns={columns} rows={invitations.data} rowId={(i) => i.id} empty="No pending invitations." />
@@ -78,25 +78,26 @@ function InviteForm({ organization }: { organization: Organization }) {
   const queryClient = useQueryClient();
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<string>("member");
-  const [errors, setErrors] = useState<FieldMessages>({});
   const [created, setCreated] = useState<{ email: string; token: string } | null>(null);
 
   const invite = useMutation({
     mutationFn: async (input: { email: string; role: string }) =>
       unwrap(await api.admin.POST("/admin/orgs/{id}/invitations", { params: { path: { id: organization.id } }, body: input })),
+    // The token is a secret shown once: it lives in this form's state until Done, not in the
+    // mutation's data (reset, and dropped from the mutation cache at once).
+    gcTime: 0,
     onSuccess: (invitation) => {
       setCreated({ email: invitation.email, token: invitation.token });
+      invite.reset();
       setEmail("");
-      void queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] });
+      void queryClient.invalidateQueries({ queryKey: orgKeys.all });
     },
-    onError: (error) => {
-      setErrors({ form: error instanceof ApiFailure ? error.detail.message : error.message, ...fieldMessages(error) });
-      notify(error);
-    },
+    onError: notify,
   });
+  // The one input is the whole form: a refusal that names no field belongs on it too.
+  const { errors, message, clear } = useFieldErrors(invite.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setErrors({});
     setCreated(null);
     invite.mutate({ email: email.trim(), role });
   };
@@ -106,29 +107,33 @@ function InviteForm({ organization }: { organization: Organization }) {
     <form onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h4 id={`${id}-title`}>Invite by email</h4>
       <div className="row org-add">
-        <TextField
-          id={id}
-          label="Email to invite"
-          type="email"
-          required
-          maxLength={320}
-          value={email}
-          onChange={(value) => {
-            setEmail(value);
-            setErrors({});
-          }}
-          error={errors.email ?? errors.role ?? errors.form}
-        />
-        <div className="org-field">
-          <Label.Root htmlFor={`${id}-role`}>Invited role</Label.Root>
-          <select id={`${id}-role`} value={role} onChange={(e) => setRole(e.target.value)}>
-            {ORG_ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field id={id} label="Email to invite" error={errors.email ?? errors.role ?? message}>
+          {(aria) => (
+            <input
+              {...aria}
+              type="email"
+              autoComplete="off"
+              required
+              maxLength={320}
+              value={email}
+              onChange={(e) => {
+                setEmail(e.target.value);
+                clear();
+              }}
+            />
+          )}
+        </Field>
+        <Field id={`${id}-role`} label="Invited role">
+          {(aria) => (
+            <select {...aria} value={role} onChange={(e) => setRole(e.target.value)}>
+              {ORG_ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <button type="submit" disabled={invite.isPending || email.trim() === ""}>
           Send invitation
         </button>

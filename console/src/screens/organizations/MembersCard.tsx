@@ -2,20 +2,20 @@
 // email (POST …/members), change a role (PATCH …/members/{user_id}), remove after a
 // confirmation (DELETE). The API's refusals — the last owner, a rank above yours — show
 // here and in the toast.
-import * as Label from "@radix-ui/react-label";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useMemo, useState, type FormEvent } from "react";
 import type { components } from "../../../../client/types/admin.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
+import { Field } from "../../components/Field.tsx";
 import { useNotifyError } from "../../components/toast.tsx";
-import { ApiFailure, unwrap } from "../../session/api.ts";
+import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
-import { fieldMessages, type FieldMessages } from "../../session/api.ts";
+import { useFieldErrors } from "./fieldErrors.ts";
 import { InvitationToken } from "./InvitationToken.tsx";
+import { orgKeys } from "./keys.ts";
 import { useOrgCan } from "./permissions.ts";
 import { ORG_ROLES } from "./roles.ts";
-import { TextField } from "./TextField.tsx";
 
 type Organization = components["schemas"]["Organization"];
 type Member = components["schemas"]["Member"];
@@ -86,27 +86,24 @@ export function MembersCard({ organization, members }: { organization: Organizat
   const manage = may("members:manage");
   const notify = useNotifyError();
   const queryClient = useQueryClient();
-  const [problem, setProblem] = useState<string | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] });
-  const fail = (error: Error) => {
-    setProblem(error instanceof ApiFailure ? error.detail.message : error.message);
-    notify(error);
-  };
+  const refresh = () => queryClient.invalidateQueries({ queryKey: orgKeys.all });
 
+  // One problem line for both actions: starting one drops the other's old refusal.
   const changeRole = useMutation({
     mutationFn: async (input: { member: Member; role: string }) =>
       unwrap(await api.admin.PATCH("/admin/orgs/{id}/members/{user_id}", { params: { path: { id: organization.id, user_id: input.member.user_id } }, body: { role: input.role } })),
-    onMutate: () => setProblem(null),
+    onMutate: (): void => remove.reset(),
     onSuccess: refresh,
-    onError: fail,
+    onError: notify,
   });
   const remove = useMutation({
     mutationFn: async (member: Member) =>
       unwrap(await api.admin.DELETE("/admin/orgs/{id}/members/{user_id}", { params: { path: { id: organization.id, user_id: member.user_id } } })),
-    onMutate: () => setProblem(null),
+    onMutate: (): void => changeRole.reset(),
     onSuccess: refresh,
-    onError: fail,
+    onError: notify,
   });
+  const problem = changeRole.error ?? remove.error;
 
   const actions: MemberActions = {
     organization,
@@ -129,11 +126,11 @@ export function MembersCard({ organization, members }: { organization: Organizat
       ) : (
         <p className="hint">Seeing the members needs members:read.</p>
       )}
-      {problem && (
+      {problem ? (
         <p role="alert" className="field-error" data-testid="member-problem">
-          {problem}
+          {messageOf(problem)}
         </p>
-      )}
+      ) : null}
       {manage && <AddMemberForm organization={organization} />}
     </section>
   );
@@ -147,7 +144,6 @@ function AddMemberForm({ organization }: { organization: Organization }) {
   const queryClient = useQueryClient();
   const [target, setTarget] = useState("");
   const [role, setRole] = useState<string>("member");
-  const [errors, setErrors] = useState<FieldMessages>({});
   const [added, setAdded] = useState<Added | null>(null);
 
   const add = useMutation({
@@ -155,23 +151,24 @@ function AddMemberForm({ organization }: { organization: Organization }) {
       const body = input.target.includes("@") ? { email: input.target, role: input.role } : { user_id: input.target, role: input.role };
       return unwrap(await api.admin.POST("/admin/orgs/{id}/members", { params: { path: { id: organization.id } }, body }));
     },
+    // An invitation's token is a secret shown once: it lives in this form's state until Done,
+    // not in the mutation's data (reset, and dropped from the mutation cache at once).
+    gcTime: 0,
     onSuccess: (result, input) => {
       // Without users:admin the API turns an email into an invitation, with its token.
-      if (typeof result.token === "string") setAdded({ kind: "invitation", email: String(result.email ?? input.target), token: result.token });
-      else setAdded({ kind: "member", text: `Added ${input.target} as ${String(result.role ?? input.role)}.` });
+      if ("token" in result) setAdded({ kind: "invitation", email: result.email, token: result.token });
+      else setAdded({ kind: "member", text: `Added ${input.target} as ${result.role}.` });
+      add.reset();
       setTarget("");
-      void queryClient.invalidateQueries({ queryKey: ["admin", "orgs"] });
+      void queryClient.invalidateQueries({ queryKey: orgKeys.all });
     },
-    onError: (error) => {
-      // The one input is the whole form: a refusal that names no field (no such user, already a member) belongs on it too.
-      setErrors({ form: error instanceof ApiFailure ? error.detail.message : error.message, ...fieldMessages(error) });
-      notify(error);
-    },
+    onError: notify,
   });
+  // The one input is the whole form: a refusal that names no field (no such user, already a member) belongs on it too.
+  const { errors, message, clear } = useFieldErrors(add.error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setErrors({});
     setAdded(null);
     add.mutate({ target: target.trim(), role });
   };
@@ -181,29 +178,38 @@ function AddMemberForm({ organization }: { organization: Organization }) {
     <form onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h4 id={`${id}-title`}>Add a member</h4>
       <div className="row org-add">
-        <TextField
+        <Field
           id={id}
           label="User id or email"
-          required
-          maxLength={320}
-          value={target}
-          onChange={(value) => {
-            setTarget(value);
-            setErrors({});
-          }}
-          error={errors.user_id ?? errors.email ?? errors.role ?? errors.form}
+          error={errors.user_id ?? errors.email ?? errors.role ?? message}
           hint={can("users:admin") ? "A user id, or the verified email of an existing user." : "An email becomes an invitation (adding users directly needs users:admin)."}
-        />
-        <div className="org-field">
-          <Label.Root htmlFor={`${id}-role`}>Role</Label.Root>
-          <select id={`${id}-role`} value={role} onChange={(e) => setRole(e.target.value)}>
-            {ORG_ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </div>
+        >
+          {(aria) => (
+            <input
+              {...aria}
+              type="text"
+              autoComplete="off"
+              required
+              maxLength={320}
+              value={target}
+              onChange={(e) => {
+                setTarget(e.target.value);
+                clear();
+              }}
+            />
+          )}
+        </Field>
+        <Field id={`${id}-role`} label="Role">
+          {(aria) => (
+            <select {...aria} value={role} onChange={(e) => setRole(e.target.value)}>
+              {ORG_ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
         <button type="submit" disabled={add.isPending || target.trim() === ""}>
           Add member
         </button>

@@ -1,15 +1,16 @@
 // Organizations (platform org:read): the table with member counts, searched on the server
 // (debounced) and paged by cursor; a new-organization form; each row opens the drawer.
-import * as Label from "@radix-ui/react-label";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import type { components } from "../../../../client/types/admin.ts";
 import { Pager, useCursorPages, useDebounced } from "../../components/cursor-pages.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
+import { Field } from "../../components/Field.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
-import { unwrap } from "../../session/api.ts";
+import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
 import { CreateOrganizationForm } from "./CreateOrganizationForm.tsx";
+import { orgKeys } from "./keys.ts";
 import { OrganizationDrawer } from "./OrganizationDrawer.tsx";
 import "./organizations.css";
 
@@ -53,7 +54,7 @@ export function OrganizationsScreen() {
   const tableColumns = useMemo(() => columns(open), [open]);
 
   const list = useQuery({
-    queryKey: ["admin", "orgs", "list", { q, cursor: pages.cursor }],
+    queryKey: orgKeys.list({ q, cursor: pages.cursor }),
     queryFn: async () =>
       unwrap(await api.admin.GET("/admin/orgs", { params: { query: { q: q || undefined, cursor: pages.cursor, page_size: PAGE_SIZE } } })),
     placeholderData: keepPreviousData,
@@ -61,15 +62,16 @@ export function OrganizationsScreen() {
   useToastOnError(list.error);
 
   return (
-    <section aria-labelledby="organizations">
+    <section className="organizations-screen" aria-labelledby="organizations">
       <h2 id="organizations">Organizations</h2>
       <CreateOrganizationForm />
-      <div className="row">
-        <Label.Root htmlFor="org-search">Search</Label.Root>
-        <input id="org-search" type="search" maxLength={100} placeholder="name or slug" value={search} onChange={(e) => setSearch(e.target.value)} />
+      <div className="row org-search">
+        <Field id="org-search" label="Search">
+          {(aria) => <input {...aria} type="search" maxLength={100} placeholder="name or slug" value={search} onChange={(e) => setSearch(e.target.value)} />}
+        </Field>
         {list.isFetching && <span className="hint" role="status">Loading…</span>}
       </div>
-      {list.isError && <p role="alert">Could not load the organizations: {list.error.message}</p>}
+      {list.isError && <p role="alert">Could not load the organizations: {messageOf(list.error)}</p>}
       {list.data && (
         <>
           <DataTable label="Organizations" columns={tableColumns} rows={list.data.organizations} rowId={(o) => o.id} empty={q ? `No organization matches “${q}”.` : "No organizations."} />
