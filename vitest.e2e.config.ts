@@ -5,9 +5,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["tests/e2e/**/*.test.ts"],
-    globalSetup: ["tests/setup/chromium.ts", "tests/setup/stack.ts"],
-    // One file at a time: the audit test breaks the hash chain for a moment (and repairs it), and
-    // the Database test re-applies protect_table to every registered table.
+    globalSetup: ["tests/setup/chromium.ts", "tests/setup/browser-stack.ts"],
+    // One file at a time: the Database test re-applies protect_table to every registered table,
+    // which would race another file's tables.
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 300_000,

@@ -24,14 +24,17 @@ declare module "vitest" {
   }
 }
 
-export default async function setup(project: TestProject) {
+export default (project: TestProject) => stackSetup(project);
+
+/** The stack for a vitest run; functionVariables: toggles its functions start with. */
+export async function stackSetup(project: TestProject, functionVariables: Record<string, string> = {}) {
   const given = process.env[testDbUrlVariable];
   const db = given ? testDatabaseTarget() : await ensureTestDatabase({ quiet: true });
   if (given && given !== db.url) throw new Error(`${testDbUrlVariable} is ${given}, not the test database ${db.url}`);
   mkdirSync(stateDir, { recursive: true });
   const functionLog = path.join(stateDir, "functions-test.log");
   const log = createWriteStream(functionLog, { flags: "w" });
-  const stack = await startStack({ db, port: 0, output: (line) => log.write(`${line}\n`) });
+  const stack = await startStack({ db, port: 0, output: (line) => log.write(`${line}\n`), functionVariables });
   project.provide("stack", {
     url: stack.url,
     dbUrl: db.url,
