@@ -1,6 +1,6 @@
 // Cursor pagination as the API does it: an opaque next_cursor per page. The console keeps
 // the cursors of the pages it came through, so Previous goes back without a server cursor.
-import { useEffect, useState } from "react";
+import { useState } from "react";
 
 export function useCursorPages(resetOn: unknown) {
   // The cursors belong to one set of filters: when the filters change, the pages start over
@@ -31,14 +31,4 @@ export function Pager(props: { label: string; page: number; nextCursor: string |
       </button>
     </nav>
   );
-}
-
-/** The value as it was `ms` ago without a change: a search box asks the server once the typing stops. */
-export function useDebounced<T>(value: T, ms: number): T {
-  const [current, setCurrent] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setCurrent(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return current;
 }

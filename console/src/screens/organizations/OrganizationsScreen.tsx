@@ -3,7 +3,8 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import type { components } from "../../../../client/types/admin.ts";
-import { Pager, useCursorPages, useDebounced } from "../../components/cursor-pages.tsx";
+import { Pager, useCursorPages } from "../../components/cursor-pages.tsx";
+import { useDebounced } from "../../components/debounce.ts";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { Field } from "../../components/Field.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
@@ -45,7 +46,7 @@ function Kind({ row }: { row: OrganizationRow }) {
 export function OrganizationsScreen() {
   const { api } = useSession();
   const [search, setSearch] = useState("");
-  const q = useDebounced(search.trim(), 300);
+  const q = useDebounced(search.trim());
   const pages = useCursorPages(q);
   const [openId, setOpenId] = useState<string | null>(null);
   const open = useCallback((row: OrganizationRow) => setOpenId(row.id), []);

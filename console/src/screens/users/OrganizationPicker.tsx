@@ -4,7 +4,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { components } from "../../../../client/types/admin.ts";
-import { useDebounced } from "../../components/cursor-pages.tsx";
+import { useDebounced } from "../../components/debounce.ts";
 import { Field } from "../../components/Field.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
 import { unwrap } from "../../session/api.ts";
@@ -27,7 +27,7 @@ export function OrganizationPicker(props: {
   const { api } = useSession();
   const [search, setSearch] = useState("");
   const [chosen, setChosen] = useState<Organization | null>(null);
-  const q = useDebounced(search.trim(), 300);
+  const q = useDebounced(search.trim());
   const matches = useQuery({
     queryKey: ["admin", "orgs", "picker", q],
     queryFn: async () => unwrap(await api.admin.GET("/admin/orgs", { params: { query: { q: q || undefined, page_size: MATCHES } } })).organizations,

@@ -2,7 +2,8 @@
 // organization, status) with cursor pages that restart when a filter changes; each row
 // opens the user's drawer and disables or enables them (optimistically, status.tsx).
 import { useCallback, useMemo, useState } from "react";
-import { Pager, useCursorPages, useDebounced } from "../../components/cursor-pages.tsx";
+import { Pager, useCursorPages } from "../../components/cursor-pages.tsx";
+import { useDebounced } from "../../components/debounce.ts";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
 import { messageOf } from "../../session/api.ts";
@@ -53,8 +54,8 @@ function columns(open: (id: string) => void): ColumnDef<UserRow>[] {
 
 export function UsersScreen() {
   const [inputs, setInputs] = useState<FilterInputs>(noFilters);
-  const q = useDebounced(inputs.search.trim(), 300);
-  const role = useDebounced(inputs.role.trim().toLowerCase(), 300);
+  const q = useDebounced(inputs.search.trim());
+  const role = useDebounced(inputs.role.trim().toLowerCase());
   const filters: Filters = { q: q || undefined, role: role || undefined, org: inputs.org || undefined, status: inputs.status || undefined };
   const pages = useCursorPages(filters);
   const page = useUserPage(filters, pages.cursor, PAGE_SIZE);
