@@ -36,7 +36,9 @@ function unescape(s: string, mode: Mode): string | undefined {
       const value = parseInt(s.slice(i + 1, i + 3), 16);
       // In a host, %-encoding is for non-ASCII bytes only, but %25 (RFC 6874 zones).
       if (mode === "host" && value < 0x80 && triple !== "%25") return undefined;
-      if (mode === "zone" && triple !== "%25" && value !== 0x20 && value < 0x80 && hostNeedsEscape(String.fromCharCode(value))) return undefined;
+      // In a zone, only what could be written unescaped (or a space, for Windows); every
+      // non-ASCII byte needs escaping in Go's shouldEscape, so it is refused here.
+      if (mode === "zone" && triple !== "%25" && value !== 0x20 && (value >= 0x80 || hostNeedsEscape(String.fromCharCode(value)))) return undefined;
       out += String.fromCharCode(value);
       i += 3;
     } else {

@@ -154,6 +154,11 @@ describe("Go's url.Parse and net.ParseIP, as the check reads them", () => {
     expect([url.scheme, goHostname(url), goPort(url)]).toEqual(["http", "Example.COM", "8080"]);
     expect(goHostname(goParseUrl("http://2130706433/")!)).toBe("2130706433");
   });
+  it("an IPv6 zone may be %-escaped, but not to bytes a host could not carry", () => {
+    expect(goHostname(goParseUrl("myapp://[fe80::1%25en0]/cb")!)).toBe("fe80::1%en0");
+    expect(goParseUrl("myapp://[fe80::1%25%C3%A4]/cb")).toBeUndefined();
+    expect(goParseUrl("myapp://[fe80::1%25%2F]/cb")).toBeUndefined();
+  });
   it.each(["1.2.3.4", "::1", "0:0:0:0:0:0:0:1", "::ffff:1.2.3.4"])("%s is an IP", (ip) => expect(goParseIP(ip)).toBeDefined());
   it.each(["01.2.3.4", "1.2.3", "256.1.1.1", "fe80::1%eth0", "1::2::3", "12345::"])("%s is not", (ip) => expect(goParseIP(ip)).toBeUndefined());
 });
