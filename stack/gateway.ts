@@ -110,7 +110,7 @@ function proxy(req: http.IncomingMessage, res: http.ServerResponse, port: number
  * and on same-origin POSTs), this gateway's own, as the browser addressed it. Tools that
  * send no Origin (curl, Node's fetch) pass. The refusal's message, or undefined.
  */
-export function localOnlyRefusal(req: http.IncomingMessage, port: number): string | undefined {
+function localOnlyRefusal(req: http.IncomingMessage, port: number): string | undefined {
   const host = (req.headers.host ?? "").toLowerCase();
   const names = ["127.0.0.1", "localhost", "[::1]"];
   const hosts = names.map((name) => `${name}:${port}`).concat(port === 80 ? names : []);
