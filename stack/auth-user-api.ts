@@ -1,11 +1,11 @@
 // The Supabase Auth endpoints supabase-js's sign-in calls, answered as a project answers
 // them: the API gateway first (an `apikey` on every path but /verify, which is opened from
 // an email, as Kong's open routes are), then GoTrue's handlers (stack/auth-sessions.ts),
-// its bearer check for /user and /logout, its error formats (stack/auth-admin.ts).
+// its bearer check for /user and /logout, its error formats (stack/auth-http.ts).
 import type http from "node:http";
 import { jwtVerify, type JWTVerifyGetKey } from "jose";
 import { AuthError, type AuthService } from "./auth.ts";
-import { decode, header, jwtProblem, platformRefusal, readBody, sendError, type Respond, type Struct } from "./auth-admin.ts";
+import { decode, header, jwtProblem, platformRefusal, readBody, responder, sendError, type Respond, type Struct } from "./auth-http.ts";
 import { isRedirectAllowed, redirectSettings } from "./auth-redirects.ts";
 import { OAuthError, type AuthSessions, type OtpParams } from "./auth-sessions.ts";
 import type { ProjectKeys } from "./keys.ts";
@@ -92,10 +92,7 @@ export function authUserApi(auth: AuthService, sessions: AuthSessions, keys: Pro
     const path = url.pathname.slice(PREFIX.length).replace(/\/$/, "");
     const route = handlers[path];
     if (!route) return false;
-    const respond: Respond = (status, body, headers = {}) => {
-      if (body === undefined) res.writeHead(status, headers).end();
-      else res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
-    };
+    const respond = responder(res);
     const refusal = path === "/verify" ? undefined : platformRefusal(req, url, keys);
     if (refusal) {
       respond(401, refusal);

@@ -51,12 +51,12 @@ const contentTypes: Record<string, string> = {
 };
 
 /**
- * Serves a file of console/dist for a path under /console/; any other path there is the
- * app's index.html (its screens are client-side). Hashed assets are cached for good,
- * index.html never.
+ * Serves a file of console/dist for a path under /console/ (percent-decoded); any other path
+ * there is the app's index.html (its screens are client-side). Hashed assets are cached for
+ * good, index.html never.
  */
 export function serveConsoleFile(res: http.ServerResponse, subpath: string): void {
-  const relative = path.normalize(decodeURIComponent(subpath)).replace(/^([/\\])+/, "");
+  const relative = path.normalize(subpath).replace(/^([/\\])+/, "");
   let file = path.join(consoleDist, relative);
   if (!file.startsWith(consoleDist + path.sep) || !existsSync(file) || statSync(file).isDirectory() || path.basename(file).startsWith(".")) {
     file = path.join(consoleDist, "index.html");

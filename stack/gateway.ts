@@ -9,7 +9,8 @@
 //                                       config.json and the local-only development sign-in;
 //                                       404 when the functions' USER_MGMT_UI is falsy
 // It applies a function's `verify_jwt` setting the way the platform does: a valid
-// user JWT is required before the function is invoked.
+// user JWT is required before the function is invoked. A request that throws where nothing
+// expected it gets a 500 (logged) rather than taking the gateway down.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { createLocalJWKSet, jwtVerify } from "jose";
@@ -100,6 +101,29 @@ function proxy(req: http.IncomingMessage, res: http.ServerResponse, port: number
   req.pipe(upstream);
 }
 
+/**
+ * The development sign-in and the mailbox are for the developer at this machine, never for
+ * a page of another origin: a browser sends any page's cross-origin POST with a "simple"
+ * content type without asking first (no preflight), and a DNS-rebinding name resolves to
+ * 127.0.0.1 and arrives with its own Host. So the Host must be a loopback name on this
+ * gateway's port, and an Origin, when one is sent (browsers do on every cross-origin request
+ * and on same-origin POSTs), this gateway's own, as the browser addressed it. Tools that
+ * send no Origin (curl, Node's fetch) pass. The refusal's message, or undefined.
+ */
+function localOnlyRefusal(req: http.IncomingMessage, port: number): string | undefined {
+  const host = (req.headers.host ?? "").toLowerCase();
+  const names = ["127.0.0.1", "localhost", "[::1]"];
+  const hosts = names.map((name) => `${name}:${port}`).concat(port === 80 ? names : []);
+  if (!hosts.includes(host)) {
+    return `this path answers only requests addressed to this machine (Host ${hosts.slice(0, 3).join(", ")}), not ${JSON.stringify(req.headers.host ?? "")}`;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${host}`) {
+    return `this path answers only pages of this gateway (http://${host}), not ${JSON.stringify(origin)}`;
+  }
+  return undefined;
+}
+
 async function readJson(req: http.IncomingMessage, limit = 16_384): Promise<unknown> {
   let body = "";
   for await (const chunk of req) {
@@ -121,6 +145,7 @@ async function consoleRoute(
   options: ConsoleOptions,
   auth: AuthService,
   origin: string,
+  port: number,
 ): Promise<void> {
   if (!options.enabled) return sendError(res, 404, "not_found", "The admin console is turned off (USER_MGMT_UI)");
   if (url.pathname === "/console") {
@@ -132,7 +157,12 @@ async function consoleRoute(
     return sendJson(res, 200, { url: origin, publishableKey: options.publishableKey, devSignIn: true }, { "cache-control": "no-store" });
   }
   if (subpath === "dev/sign-in") {
+    const refusal = localOnlyRefusal(req, port);
+    if (refusal) return sendError(res, 403, "forbidden", refusal);
     if (req.method !== "POST") return sendError(res, 405, "method_not_allowed", "POST an email");
+    // Only JSON: a page cannot send that cross-origin without a preflight, which is refused.
+    const mediaType = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+    if (mediaType !== "application/json") return sendError(res, 415, "unsupported_media_type", "send {email} as JSON (content-type: application/json)");
     let email: unknown;
     try {
       email = ((await readJson(req)) as { email?: unknown })?.email;
@@ -148,7 +178,13 @@ async function consoleRoute(
     }
   }
   if (req.method !== "GET" && req.method !== "HEAD") return sendError(res, 405, "method_not_allowed", "the console is static files");
-  serveConsoleFile(res, subpath);
+  let file: string;
+  try {
+    file = decodeURIComponent(subpath);
+  } catch {
+    return sendError(res, 400, "bad_request", "the path's percent-encoding is malformed");
+  }
+  serveConsoleFile(res, file);
 }
 
 export async function startGateway(
@@ -166,18 +202,28 @@ export async function startGateway(
   const mailbox = new Mailbox();
   const authUser = authUserApi(auth, new AuthSessions(auth, mailbox, auth.issuer), keys, keySet);
 
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://gateway");
+  // Known once listening (port 0 picks one); the local-only paths check their Host against it.
+  let listeningPort = port;
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://gateway");
+    } catch {
+      return sendError(res, 400, "bad_request", "the request's target is not a valid URL");
+    }
     if (url.pathname.startsWith("/auth/v1/") && kongCors(req, res)) return;
     if (url.pathname === "/auth/v1/.well-known/jwks.json") return sendJson(res, 200, jwksDocument);
     if (await authAdmin(req, res, url)) return;
     if (await authUser(req, res, url)) return;
     // Local only, like the CLI's Mailpit: the gateway listens on loopback.
     if (url.pathname === "/mailbox/messages" && req.method === "GET") {
+      const refusal = localOnlyRefusal(req, listeningPort);
+      if (refusal) return sendError(res, 403, "forbidden", refusal);
       return sendJson(res, 200, { messages: mailbox.list(url.searchParams.get("to") ?? undefined) }, { "cache-control": "no-store" });
     }
     if (url.pathname === "/console" || url.pathname.startsWith("/console/")) {
-      return consoleRoute(req, res, url, consoleOptions, auth, `http://${req.headers.host ?? `${host}:${port}`}`);
+      return consoleRoute(req, res, url, consoleOptions, auth, `http://${req.headers.host ?? `${host}:${listeningPort}`}`, listeningPort);
     }
 
     const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
@@ -187,6 +233,15 @@ export async function startGateway(
       return sendJson(res, 401, { code: "UNAUTHORIZED_INVALID_JWT_FORMAT", message: "Invalid JWT" });
     }
     proxy(req, res, fn.port, `/${fn.name}${match![2] ?? ""}${url.search}`);
+  };
+
+  const server = http.createServer((req, res) => {
+    // An async handler's rejection would otherwise end the process (unhandled rejection).
+    handle(req, res).catch((error: unknown) => {
+      console.error(`gateway: ${req.method} ${req.url} failed:`, error);
+      if (res.headersSent) return void res.destroy();
+      sendError(res, 500, "internal_error", "the local gateway failed on this request; its output says why");
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -203,6 +258,7 @@ export async function startGateway(
     server.listen(port, host, () => resolve());
   });
   const actualPort = (server.address() as { port: number }).port;
+  listeningPort = actualPort;
   return {
     url: `http://${host}:${actualPort}`,
     port: actualPort,
