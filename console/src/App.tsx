@@ -1,7 +1,7 @@
 // The console's shell: sign-in, then a navigation of the screens the user's platform
 // permissions allow (screens.tsx), each at its own #/path so a static host needs no rewrites.
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { HashRouter, NavLink, Route, Routes } from "react-router";
 import { ThemeToggle } from "./components/ThemeToggle.tsx";
 import { useToastOnError } from "./components/toast.tsx";
@@ -10,6 +10,7 @@ import { clients, unwrap, type Clients } from "./session/api.ts";
 import type { ConsoleConfig } from "./session/config.ts";
 import { SessionProvider, type Session } from "./session/session.tsx";
 import { SignIn } from "./session/SignIn.tsx";
+import type { Credential } from "./session/auth.ts";
 import { useConsoleAuth } from "./session/useConsoleAuth.ts";
 
 export function App({ config }: { config: ConsoleConfig }) {
@@ -17,9 +18,7 @@ export function App({ config }: { config: ConsoleConfig }) {
   const { credential } = auth;
   // Kept while the same user stays signed in (refreshes included): they ask for the current token per request.
   const api = useMemo(() => (credential ? clients(config, credential.accessToken) : null), [config, credential]);
-  // A cache per signed-in user: whoever signs in next (here, or in another tab) starts from
-  // nothing, so no screen ever shows them what the previous user's requests returned.
-  const queryClient = useMemo(() => (credential ? newQueryClient() : null), [credential]);
+  const queryClient = useQueryClientPerUser(credential);
   // The router starts once a magic link's ?code= (or error) has been taken off the address.
   if (!auth.ready) return <main><p role="status">Loading…</p></main>;
   return (
@@ -48,6 +47,22 @@ export function App({ config }: { config: ConsoleConfig }) {
       </div>
     </HashRouter>
   );
+}
+
+/**
+ * A cache per signed-in user: whoever signs in next (here, or in another tab) starts from
+ * nothing, so no screen ever shows them what the previous user's requests returned; the
+ * previous user's cache is emptied (its queries and mutations dropped) when they leave.
+ */
+function useQueryClientPerUser(credential: Credential | null): QueryClient | null {
+  const [held, setHeld] = useState(() => ({ credential, client: credential ? newQueryClient() : null }));
+  // The credential changed: a new cache, set while rendering (React re-renders before showing anything).
+  if (held.credential !== credential) setHeld({ credential, client: credential ? newQueryClient() : null });
+  useEffect(() => {
+    const client = held.client;
+    return () => client?.clear();
+  }, [held.client]);
+  return held.credential === credential ? held.client : null;
 }
 
 function newQueryClient(): QueryClient {

@@ -80,8 +80,17 @@ describe("sign-in and navigation", () => {
     expect(mine.size).toBeGreaterThan(0);
     const orgs = (await adminClient(user.token).GET("/admin/orgs", {})).data!;
     expect(new Set(orgs.organizations.map((o) => o.id))).toEqual(mine);
-    const events = (await adminClient(user.token).GET("/admin/audit", {})).data!;
-    for (const event of events.events) expect(mine.has(event.organization_id!)).toBe(true);
+    // An event in an organization of theirs, and one in someone else's.
+    const own = await meClient(user.token).POST("/me/organizations", { body: { name: `Refused own ${user.id.slice(0, 8)}` } });
+    expect(own.response.status).toBe(201);
+    const admin = await platformUser("admin", "console-refused-admin");
+    const foreign = await adminClient(admin.token).POST("/admin/orgs", { body: { name: `Refused foreign ${user.id.slice(0, 8)}` } });
+    expect(foreign.response.status).toBe(201);
+    const events = (await adminClient(user.token).GET("/admin/audit", { params: { query: { page_size: 100 } } })).data!.events;
+    expect(events.some((e) => e.organization_id === own.data!.id)).toBe(true);
+    expect(events.some((e) => e.organization_id === foreign.data!.id)).toBe(false);
+    const visible = new Set([...mine, own.data!.id]);
+    for (const event of events) expect(visible.has(event.organization_id!)).toBe(true);
   });
 
   it("the navigation works from the keyboard: Tab reaches a screen's link and Enter opens it", async () => {

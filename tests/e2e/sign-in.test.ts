@@ -217,7 +217,9 @@ describe("Supabase Auth sign-in", () => {
       const session = JSON.parse(localStorage.getItem(key)!);
       localStorage.setItem(key, JSON.stringify({ ...session, expires_at: Math.floor(Date.now() / 1000) - 60 }));
     }, STORAGE_KEY);
-    await goTo(page, "My tokens").catch(() => {});
+    const renewal = page.waitForResponse((r) => r.url().includes("/auth/v1/token?grant_type=refresh_token"));
+    await page.getByRole("navigation", { name: "Screens" }).getByRole("link", { name: "My tokens" }).click();
+    expect((await renewal).status()).toBe(400);
     await page.getByRole("radio", { name: "Password" }).waitFor();
     await expect.poll(() => page.getByTestId("toast-title").allTextContents()).toContainEqual(expect.stringMatching(/^You were signed out/));
     expect(await storedSession(page)).toBeNull();

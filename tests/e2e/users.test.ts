@@ -352,7 +352,8 @@ describe("Users", () => {
     const page = await usersScreenWith(admin, word, {}, [user.email, admin.email]);
     const [own, other] = [rowOf(page, admin.email), rowOf(page, user.email)];
     // Each request held back, the admin's own (refused: nobody disables themselves) the shorter while.
-    const held = new Map([[admin.id, 1000], [user.id, 4000]]);
+    // Held long enough for a slow machine to show both optimistic changes before the first answer.
+    const held = new Map([[admin.id, 3000], [user.id, 6000]]);
     const sent: string[] = [];
     await page.route("**/functions/v1/admin/users/*/disable", async (route) => {
       const id = new URL(route.request().url()).pathname.split("/").at(-2)!;
@@ -364,13 +365,13 @@ describe("Users", () => {
     page.on("request", (request) => request.url().endsWith("/enable") && enables.push(request.url()));
     await page.getByRole("button", { name: `Disable ${admin.email}` }).click();
     await page.getByRole("button", { name: `Disable ${user.email}` }).click();
-    expect([await statusIn(own), await statusIn(other)]).toEqual(["disabled", "disabled"]);
+    await expect.poll(async () => [await statusIn(own), await statusIn(other)], { timeout: 2500 }).toEqual(["disabled", "disabled"]);
     // Pending: the button (its label already the reverse) says so, and pressing it sends nothing.
     const pendingButton = page.getByRole("button", { name: `Enable ${user.email}` });
     expect(await pendingButton.getAttribute("aria-disabled")).toBe("true");
     await pendingButton.click({ force: true });
 
-    await expect.poll(() => statusIn(own), { timeout: 5000 }).toBe("active");
+    await expect.poll(() => statusIn(own), { timeout: 8000 }).toBe("active");
     expect(await toastTitles(page)).toEqual(["you may not disable yourself"]);
     // Until the other request has gone out (and after), its row keeps the status it is getting.
     const seen = new Set<string | null>();
@@ -382,8 +383,7 @@ describe("Users", () => {
     expect(sent).toEqual([admin.id, user.id]);
     expect([...seen]).toEqual(["disabled"]);
     await expect.poll(() => pendingButton.getAttribute("aria-disabled")).toBe(null);
-    await page.waitForLoadState("networkidle");
-    expect([await statusIn(own), await statusIn(other)]).toEqual(["active", "disabled"]);
+    await expect.poll(async () => [await statusIn(own), await statusIn(other)]).toEqual(["active", "disabled"]);
     expect(enables).toEqual([]);
     const status = async (id: string) => (await adminClient(admin.token).GET("/admin/users/{id}", { params: { path: { id } } })).data!.status;
     expect([await status(admin.id), await status(user.id)]).toEqual(["active", "disabled"]);

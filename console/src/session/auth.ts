@@ -7,6 +7,9 @@ import { createClient, type AuthError, type Session, type SupabaseClient } from 
 import { ApiFailure } from "./api.ts";
 import type { ConsoleConfig } from "./config.ts";
 
+/** Where supabase-js keeps this console's session (local storage). */
+export const SESSION_STORAGE_KEY = "tenantry.console.auth";
+
 export const DEV_TOKEN_KEY = "tenantry.console.token";
 
 /** What the API clients send: the current access token, asked for on every request. */
@@ -24,7 +27,7 @@ export function supabaseFor(config: ConsoleConfig): SupabaseClient | undefined {
     cached = {
       key,
       client: createClient(config.url, config.publishableKey, {
-        auth: { flowType: "pkce", detectSessionInUrl: true, persistSession: true, autoRefreshToken: true, storageKey: "tenantry.console.auth" },
+        auth: { flowType: "pkce", detectSessionInUrl: true, persistSession: true, autoRefreshToken: true, storageKey: SESSION_STORAGE_KEY },
       }),
     };
   }

@@ -2,7 +2,7 @@
 // session, followed through onAuthStateChange; sign-in and sign-out for the shell.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useNotifyError } from "../components/toast.tsx";
-import { authFailure, credentialFor, DEV_TOKEN_KEY, forgetAuthRedirect, supabaseFor, type Credential } from "./auth.ts";
+import { authFailure, credentialFor, DEV_TOKEN_KEY, forgetAuthRedirect, SESSION_STORAGE_KEY, supabaseFor, type Credential } from "./auth.ts";
 import type { ConsoleConfig } from "./config.ts";
 
 export interface ConsoleAuth {
@@ -21,7 +21,8 @@ export function useConsoleAuth(config: ConsoleConfig): ConsoleAuth {
   const [session, setSession] = useState<Credential | null>(null);
   // Whether the session now ending is being ended here, by Sign out.
   const signingOut = useRef(false);
-  const signedIn = useRef(false);
+  // A session stored by an earlier visit counts: if its renewal at start-up is refused, say so too.
+  const signedIn = useRef(localStorage.getItem(SESSION_STORAGE_KEY) !== null);
 
   useEffect(() => {
     if (!supabase) return;
@@ -36,7 +37,7 @@ export function useConsoleAuth(config: ConsoleConfig): ConsoleAuth {
         notify(new Error("You were signed out: your session ended elsewhere, or Supabase Auth refused to renew it (a disabled or banned account)."));
       }
       signedIn.current = current !== null;
-      signingOut.current = false;
+      if (event === "SIGNED_OUT") signingOut.current = false;
       setSession((previous) => {
         if (!current) return null;
         if (previous?.kind === "supabase" && previous.userId === current.user.id) return previous;

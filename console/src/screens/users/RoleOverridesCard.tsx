@@ -27,7 +27,7 @@ export function RoleOverridesCard(props: { id: string; email: string | null }) {
   const flash = useFlash();
   // null: showing what is stored; otherwise the operator's unsaved edits.
   const [draft, setDraft] = useState<OverridesDraft | null>(null);
-  if (!stored.data) return <section className="card" aria-label="Role overrides">{stored.isError ? <p role="alert">Could not load the role overrides.</p> : <p>Loading role overrides…</p>}</section>;
+  if (!stored.data) return <section className="card" aria-label="Role overrides">{stored.isError ? <p role="alert">Could not load the role overrides: {messageOf(stored.error)}</p> : <p>Loading role overrides…</p>}</section>;
 
   const current: OverridesDraft = draft ?? { paused: stored.data.paused, preserved: stored.data.preserved, suppressed: stored.data.suppressed };
   const edit = (next: Partial<OverridesDraft>) => {
