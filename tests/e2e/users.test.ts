@@ -279,10 +279,13 @@ describe("Users", () => {
     expect(await planOf()).toBe(before);
     await capture(page, "users-edit-refused");
 
+    // The refusal was about the retired plan: picking another drops it from the field at once, before any save.
     const other = catalog.find((p) => p !== before && p !== retired)!;
+    await plan.selectOption(other);
+    await expect.poll(() => plan.getAttribute("aria-invalid")).toBeNull();
+    expect(await plan.getAttribute("aria-describedby")).toBeNull();
     await panel.getByLabel("Display name").fill("Edited Name");
     await panel.getByLabel("Time zone").fill("Europe/Paris");
-    await plan.selectOption(other);
     await panel.getByRole("button", { name: "Save profile" }).click();
     await expect.poll(() => panel.getByRole("status").allTextContents()).toContain("Profile saved.");
     const detail = (await api.GET("/admin/users/{id}", { params: { path: { id: user.id } } })).data!;

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { useNotifyError } from "../../components/toast.tsx";
 import { useSession } from "../../session/session.tsx";
 import { unwrap } from "../../session/api.ts";
-import { useFieldErrors } from "./fieldErrors.ts";
+import { useFieldErrors } from "../../components/fieldErrors.ts";
 import { orgKeys } from "./keys.ts";
 import { OrganizationFields, type OrganizationValues } from "./OrganizationFields.tsx";
 

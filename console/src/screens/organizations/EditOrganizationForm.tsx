@@ -6,7 +6,7 @@ import type { components } from "../../../../client/types/admin.ts";
 import { useNotifyError } from "../../components/toast.tsx";
 import { useSession } from "../../session/session.tsx";
 import { unwrap } from "../../session/api.ts";
-import { useFieldErrors } from "./fieldErrors.ts";
+import { useFieldErrors } from "../../components/fieldErrors.ts";
 import { orgKeys } from "./keys.ts";
 import { OrganizationFields, type OrganizationValues } from "./OrganizationFields.tsx";
 

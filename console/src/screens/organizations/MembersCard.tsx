@@ -11,7 +11,7 @@ import { Field } from "../../components/Field.tsx";
 import { useNotifyError } from "../../components/toast.tsx";
 import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
-import { useFieldErrors } from "./fieldErrors.ts";
+import { useFieldErrors } from "../../components/fieldErrors.ts";
 import { InvitationToken } from "./InvitationToken.tsx";
 import { orgKeys } from "./keys.ts";
 import { useOrgCan } from "./permissions.ts";

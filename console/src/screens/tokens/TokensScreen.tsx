@@ -8,8 +8,9 @@ import type { components } from "../../../../client/types/me.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { Field } from "../../components/Field.tsx";
+import { useFieldErrors } from "../../components/fieldErrors.ts";
 import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
-import { fieldError, messageOf, unwrap } from "../../session/api.ts";
+import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
 
 type Token = components["schemas"]["TokenMetadata"];
@@ -65,6 +66,7 @@ export function TokensScreen() {
     },
     onError: notify,
   });
+  const { errors, edited } = useFieldErrors(create.error);
   const revoke = useMutation({
     mutationFn: async (id: string) => unwrap(await api.me.DELETE("/me/tokens/{id}", { params: { path: { id } } })),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["me", "tokens"] }),
@@ -119,11 +121,17 @@ export function TokensScreen() {
       <form onSubmit={submit} aria-labelledby="new-token">
         <h3 id="new-token">Generate a token</h3>
         <div className="row">
-          <Field id="token-name" label="Name" error={fieldError(create.error, "name")}>
-            {(aria) => <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} {...aria} />}
+          <Field id="token-name" label="Name" error={errors.name}>
+            {(aria) => <input required maxLength={100} value={name} onChange={(e) => {
+                  edited("name");
+                  setName(e.target.value);
+                }} {...aria} />}
           </Field>
-          <Field id="token-days" label="Expires in (days)" error={fieldError(create.error, "expires_in_days")}>
-            {(aria) => <input type="number" required min={1} max={365} value={days} onChange={(e) => setDays(e.target.value)} {...aria} />}
+          <Field id="token-days" label="Expires in (days)" error={errors.expires_in_days}>
+            {(aria) => <input type="number" required min={1} max={365} value={days} onChange={(e) => {
+                  edited("expires_in_days");
+                  setDays(e.target.value);
+                }} {...aria} />}
           </Field>
         </div>
         <fieldset className="scopes">

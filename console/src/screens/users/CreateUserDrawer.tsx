@@ -4,8 +4,8 @@
 import { useState, type FormEvent } from "react";
 import { Drawer } from "../../components/Drawer.tsx";
 import { Field } from "../../components/Field.tsx";
+import { useFieldErrors } from "../../components/fieldErrors.ts";
 import { useNotifyError } from "../../components/toast.tsx";
-import { fieldError } from "../../session/api.ts";
 import { ORG_ROLES } from "../organizations/roles.ts";
 import { OrganizationPicker } from "./OrganizationPicker.tsx";
 import { useCreateUser, type CreateUserInput } from "./queries.ts";
@@ -20,14 +20,21 @@ interface Form {
   role: string;
 }
 
+/** The request's field each input fills, so editing it drops the API's error about it (invite decides whether a password is sent). */
+const apiField: Record<keyof Form, string> = { email: "email", invite: "password", password: "password", displayName: "display_name", organizationId: "organization_id", role: "role" };
+
 const blank: Form = { email: "", invite: true, password: "", displayName: "", organizationId: "", role: "member" };
 
 export function CreateUserDrawer(props: { open: boolean; onOpenChange: (open: boolean) => void; onCreated: (id: string) => void }) {
   const [form, setForm] = useState<Form>(blank);
   const create = useCreateUser();
   const notify = useNotifyError();
-  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm({ ...form, [key]: value });
-  const problem = (field: string) => fieldError(create.error, field);
+  const { errors, edited } = useFieldErrors(create.error);
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
+    edited(apiField[key]);
+    setForm({ ...form, [key]: value });
+  };
+  const problem = (field: string) => errors[field];
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -3,13 +3,14 @@
 import { useState, type FormEvent } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { Field } from "../../components/Field.tsx";
-import { fieldError } from "../../session/api.ts";
+import { useFieldErrors } from "../../components/fieldErrors.ts";
 import { usePlatformRole, type UserDetail } from "./queries.ts";
 import { BUILT_IN_PLATFORM_ROLES, RoleNameInput } from "./RoleNameInput.tsx";
 
 export function PlatformRolesCard(props: { id: string; email: string | null; roles: UserDetail["platform_roles"] }) {
   const { grant, revoke } = usePlatformRole(props.id);
   const [role, setRole] = useState("");
+  const { errors, edited } = useFieldErrors(grant.error);
   const who = props.email ?? props.id;
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -42,8 +43,11 @@ export function PlatformRolesCard(props: { id: string; email: string | null; rol
         </ul>
       )}
       <form className="inline-form" onSubmit={submit}>
-        <Field id="grant-platform-role" label="Grant platform role" error={fieldError(grant.error, "role")}>
-          {(aria) => <RoleNameInput suggestions={BUILT_IN_PLATFORM_ROLES} required value={role} onChange={(e) => setRole(e.target.value)} {...aria} />}
+        <Field id="grant-platform-role" label="Grant platform role" error={errors.role}>
+          {(aria) => <RoleNameInput suggestions={BUILT_IN_PLATFORM_ROLES} required value={role} onChange={(e) => {
+                edited("role");
+                setRole(e.target.value);
+              }} {...aria} />}
         </Field>
         <button type="submit" disabled={grant.isPending}>
           Grant

@@ -4,7 +4,8 @@
 import { useState, type FormEvent } from "react";
 import { Field } from "../../components/Field.tsx";
 import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
-import { fieldError, messageOf } from "../../session/api.ts";
+import { useFieldErrors } from "../../components/fieldErrors.ts";
+import { messageOf } from "../../session/api.ts";
 import { useFlash } from "./flash.tsx";
 import { usePlanNames } from "./plans.ts";
 import { useUpdateUser, type UpdateUserInput, type UserProfile } from "./queries.ts";
@@ -39,6 +40,12 @@ export function ProfileForm(props: { id: string; profile: UserProfile }) {
   // The user's own plan stays listed even if the catalog no longer has it (or has not loaded).
   const planNames = [...new Set([...(plans.data ?? []), saved.plan])];
 
+  const { errors, edited } = useFieldErrors(update.error);
+  const edit = (key: keyof Values, next: Values) => {
+    edited(key);
+    setValues(next);
+  };
+
   const changes = (): UpdateUserInput => {
     const body: UpdateUserInput = {};
     for (const { key } of textFields) {
@@ -69,13 +76,13 @@ export function ProfileForm(props: { id: string; profile: UserProfile }) {
       <h3 id="user-profile">Profile</h3>
       <div className="form-grid">
         {textFields.map(({ key, label, max }) => (
-          <Field key={key} id={`profile-${key}`} label={label} error={fieldError(update.error, key)}>
-            {(aria) => <input maxLength={max} value={values[key]} onChange={(e) => setValues({ ...values, [key]: e.target.value })} {...aria} />}
+          <Field key={key} id={`profile-${key}`} label={label} error={errors[key]}>
+            {(aria) => <input maxLength={max} value={values[key]} onChange={(e) => edit(key, { ...values, [key]: e.target.value })} {...aria} />}
           </Field>
         ))}
-        <Field id="profile-plan" label="Plan" error={fieldError(update.error, "plan")}>
+        <Field id="profile-plan" label="Plan" error={errors.plan}>
           {(aria) => (
-            <select value={values.plan} onChange={(e) => setValues({ ...values, plan: e.target.value })} {...aria}>
+            <select value={values.plan} onChange={(e) => edit("plan", { ...values, plan: e.target.value })} {...aria}>
               {planNames.map((plan) => (
                 <option key={plan} value={plan}>
                   {plan}
@@ -85,7 +92,7 @@ export function ProfileForm(props: { id: string; profile: UserProfile }) {
           )}
         </Field>
         <label className="form-check">
-          <input type="checkbox" checked={values.onboarding_completed} onChange={(e) => setValues({ ...values, onboarding_completed: e.target.checked })} /> Onboarding completed
+          <input type="checkbox" checked={values.onboarding_completed} onChange={(e) => edit("onboarding_completed", { ...values, onboarding_completed: e.target.checked })} /> Onboarding completed
         </label>
       </div>
       <div className="row">

@@ -3,7 +3,7 @@
 // showing on a field once the user edits that field (the error is about the old value),
 // without copying the error into state: only what was edited since it came.
 import { useState } from "react";
-import { fieldMessages, messageOf, type FieldMessages } from "../../session/api.ts";
+import { fieldMessages, messageOf, type FieldMessages } from "../session/api.ts";
 
 interface Edits {
   /** The error these edits followed; a new error (another attempt) shows in full again. */
