@@ -37,9 +37,9 @@ export function AuditFilters(props: { draft: AuditFilterDraft; onDraft: (draft: 
     apply(emptyDraft);
   };
   return (
-    <form className="audit-filters" onSubmit={submit} aria-labelledby="audit-filters-title" noValidate>
+    <form className="card" onSubmit={submit} aria-labelledby="audit-filters-title" noValidate>
       <h3 id="audit-filters-title">Filters</h3>
-      <div className="audit-filter-fields">
+      <div className="form-grid audit-filter-fields">
         {fields.map((f) => {
           return (
             <Field key={f.key} id={`audit-filter-${f.key}`} label={f.label} error={errors[f.key]}>

@@ -80,7 +80,7 @@ export function EnableRls({ registered }: { registered: number }) {
           <ol className="db-apply-lines" aria-label="Enable RLS report" data-testid="apply-lines">
             {lines.map((line) => (
               <li key={line.table} data-status={line.status}>
-                <code>{line.table}</code> <span className={`badge ${line.status === "applied" ? "db-ok" : "db-problem"}`}>{line.status}</span> {describe(line)}
+                <code>{line.table}</code> <span className={`badge ${line.status === "applied" ? "success" : "danger"}`}>{line.status}</span> {describe(line)}
               </li>
             ))}
           </ol>

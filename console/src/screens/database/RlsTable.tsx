@@ -26,7 +26,7 @@ const columns: ColumnDef<RlsTableRow>[] = [
       const state = tableState(row.original);
       return (
         <>
-          <span className={`badge ${state.problem ? "db-problem" : "db-ok"}`} data-testid="rls-state">
+          <span className={`badge ${state.problem ? "danger" : "success"}`} data-testid="rls-state">
             {state.label}
           </span>
           {row.original.drift && row.original.drift.length > 0 && (
@@ -64,7 +64,7 @@ export function RlsTable({ report }: { report: RlsReport }) {
         Schemas the Data API exposes: {report.schemas.map((s, i) => <code key={s}>{i > 0 ? ", " : ""}{s}</code>)}.
       </p>
       {report.missing_protected_tables.length > 0 && (
-        <p className="db-problem-text">Registered with protect_table but gone: {report.missing_protected_tables.join(", ")}</p>
+        <p className="danger">Registered with protect_table but gone: {report.missing_protected_tables.join(", ")}</p>
       )}
       <DataTable label="Row-level security" columns={columns} rows={report.tables} rowId={(t) => t.table} empty="No tables in the exposed schemas." />
     </>

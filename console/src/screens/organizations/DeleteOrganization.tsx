@@ -35,7 +35,7 @@ export function DeleteOrganization({ organization, onDeleted }: { organization: 
   }
   if (!may("org:delete")) return null;
   return (
-    <section className="card org-danger" aria-labelledby="org-delete">
+    <section className="card card-danger" aria-labelledby="org-delete">
       <h3 id="org-delete">Delete</h3>
       <p className="hint">Deleting removes its memberships and invitations with it.</p>
       <ConfirmDialog
