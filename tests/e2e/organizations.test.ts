@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { adminClient, platformUser, signedInUser, sql, uniqueWord } from "../helpers/callers.ts";
 import { capture, goTo, phone, signIn, useBrowser } from "../helpers/console.ts";
 import { documentedResponse } from "../helpers/openapi-schema.ts";
+import { stack } from "../helpers/stack.ts";
 
 useBrowser();
 
@@ -298,6 +299,11 @@ describe("Organizations", () => {
     await drawer.getByLabel("Invited role").selectOption("viewer");
     await drawer.getByRole("button", { name: "Send invitation" }).click();
     await expect.poll(async () => (await drawer.getByTestId("invitation-token").textContent()) ?? "").toMatch(/^[0-9a-f]{64}$/);
+    // Shown once, so it can be copied from where it is shown.
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.url });
+    const token = (await drawer.getByTestId("invitation-token").textContent()) ?? "";
+    await drawer.getByRole("region", { name: `Invitation token for ${email}` }).getByRole("button", { name: "Copy token" }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(token);
     const row = invitations.locator("tbody tr", { hasText: email });
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.locator("td").nth(1).textContent()).toBe("viewer");

@@ -5,7 +5,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { createPlansClient } from "../../client/index.ts";
 import type { components } from "../../client/types/admin.ts";
-import { PAGE_SIZE } from "../../console/src/screens/users/paging.ts";
+import { PAGE_SIZE } from "../../console/src/components/paging.ts";
 import { adminClient, auth, meClient, platformUser, signedInUser, sql, type TestCaller } from "../helpers/callers.ts";
 import { capture, desktop, goTo, phone, signIn, useBrowser } from "../helpers/console.ts";
 import { stack, uniqueEmail } from "../helpers/stack.ts";

@@ -3,6 +3,7 @@
 import type { components } from "../../../../client/types/admin.ts";
 import { Drawer } from "../../components/Drawer.tsx";
 import { BeforeAfter } from "./BeforeAfter.tsx";
+import { When } from "../../components/When.tsx";
 
 export type AuditEvent = components["schemas"]["AuditEvent"];
 
@@ -15,7 +16,7 @@ export function AuditEventDrawer(props: { event: AuditEvent | null; onClose: () 
           <dl className="facts" data-testid="audit-event-facts">
             <dt>Time</dt>
             <dd>
-              <time dateTime={e.occurred_at}>{new Date(e.occurred_at).toLocaleString()}</time> <span className="hint">({e.occurred_at})</span>
+              <When value={e.occurred_at} /> <span className="hint">({e.occurred_at})</span>
             </dd>
             <dt>Action</dt>
             <dd>
@@ -64,5 +65,5 @@ export function AuditEventDrawer(props: { event: AuditEvent | null; onClose: () 
 }
 
 export function Outcome({ outcome }: { outcome: AuditEvent["outcome"] }) {
-  return <span className={`badge audit-outcome-${outcome}`}>{outcome}</span>;
+  return <span className={outcome === "denied" ? "badge danger" : "badge"}>{outcome}</span>;
 }

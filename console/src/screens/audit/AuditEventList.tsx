@@ -3,6 +3,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { Pager, useCursorPages } from "../../components/cursor-pages.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
+import { AUDIT_PAGE_SIZE } from "../../components/paging.ts";
+import { When } from "../../components/When.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
 import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
@@ -10,7 +12,6 @@ import { Outcome, type AuditEvent } from "./AuditEventDrawer.tsx";
 import type { AuditQuery } from "./filters.ts";
 import { auditKeys } from "./keys.ts";
 
-export const AUDIT_PAGE_SIZE = 25;
 
 /** A UUID shortened for the table; the whole id is in the drawer. */
 const short = (id: string | null) => (id ? <code title={id}>{id.slice(0, 8)}</code> : "—");
@@ -25,7 +26,7 @@ function columns(onOpen: (event: AuditEvent) => void): ColumnDef<AuditEvent>[] {
         </button>
       ),
     },
-    { header: "Time", cell: ({ row }) => <time dateTime={row.original.occurred_at}>{new Date(row.original.occurred_at).toLocaleString()}</time> },
+    { header: "Time", cell: ({ row }) => <When value={row.original.occurred_at} /> },
     { header: "Action", cell: ({ row }) => <code>{row.original.action}</code> },
     { header: "Outcome", cell: ({ row }) => <Outcome outcome={row.original.outcome} /> },
     { header: "Actor", cell: ({ row }) => <>{row.original.actor_type} {short(row.original.actor_id)}</> },

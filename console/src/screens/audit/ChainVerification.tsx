@@ -6,6 +6,7 @@ import { useToastOnError } from "../../components/toast.tsx";
 import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
 import { auditKeys } from "./keys.ts";
+import { When } from "../../components/When.tsx";
 
 export function ChainVerification() {
   const { api } = useSession();
@@ -18,7 +19,8 @@ export function ChainVerification() {
   useToastOnError(verification.error);
   const v = verification.data;
   return (
-    <section className={`card chain ${v ? (v.ok ? "chain-ok" : "chain-broken") : ""}`} aria-labelledby="chain-title">
+    // chain-ok / chain-broken name the state (the browser test reads it); card-ok / card-danger colour it.
+    <section className={`card chain ${v ? (v.ok ? "chain-ok card-ok" : "chain-broken card-danger") : ""}`} aria-labelledby="chain-title">
       <h3 id="chain-title">Hash chain</h3>
       <div role="status" data-testid="chain-status" aria-live="polite">
         {verification.isFetching ? (
@@ -31,7 +33,7 @@ export function ChainVerification() {
             </p>
           ) : (
             <p>
-              <strong>Broken at event {v.first_bad_event_id}:</strong> {v.reason}
+              <strong className="danger">Broken at event {v.first_bad_event_id}:</strong> {v.reason}
             </p>
           )
         ) : verification.isError ? (
@@ -40,7 +42,7 @@ export function ChainVerification() {
       </div>
       {v && !verification.isFetching && (
         <p className="hint">
-          Checked at {v.checkedAt.toLocaleTimeString()}
+          Checked at <When value={v.checkedAt} style="time" />
           {v.ok && v.head ? (
             <>
               {" "}

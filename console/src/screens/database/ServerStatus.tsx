@@ -5,6 +5,7 @@ import { useToastOnError } from "../../components/toast.tsx";
 import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
 import { databaseKeys } from "./keys.ts";
+import { When } from "../../components/When.tsx";
 
 export function ServerStatus() {
   const { api } = useSession();
@@ -27,11 +28,11 @@ export function ServerStatus() {
             </dd>
             <dt>Server time</dt>
             <dd>
-              <time dateTime={s.time}>{new Date(s.time).toLocaleString()}</time>
+              <When value={s.time} />
             </dd>
             <dt>Migrations</dt>
             <dd data-testid="migrations">
-              <span className={`badge ${s.migrations.current ? "db-ok" : "db-problem"}`}>{s.migrations.current ? "current" : "behind"}</span> {s.migrations.applied} applied,{" "}
+              <span className={`badge ${s.migrations.current ? "success" : "danger"}`}>{s.migrations.current ? "current" : "behind"}</span> {s.migrations.applied} applied,{" "}
               {s.migrations.shipped} shipped; latest applied <code>{s.migrations.latest_applied ?? "none"}</code>
               {s.migrations.missing.length > 0 && (
                 <>
@@ -49,8 +50,8 @@ export function ServerStatus() {
             <dt>Row-level security</dt>
             <dd data-testid="rls-summary">
               {s.rls.tables} tables: {s.rls.rls_enabled} with RLS ({s.rls.rls_forced} forced), {s.rls.protected} protected by protect_table,{" "}
-              <span className={s.rls.drifted > 0 ? "db-problem-text" : undefined}>{s.rls.drifted} drifted</span>,{" "}
-              <span className={s.rls.exposed_without_rls > 0 ? "db-problem-text" : undefined}>{s.rls.exposed_without_rls} exposed without RLS</span>
+              <span className={s.rls.drifted > 0 ? "danger" : undefined}>{s.rls.drifted} drifted</span>,{" "}
+              <span className={s.rls.exposed_without_rls > 0 ? "danger" : undefined}>{s.rls.exposed_without_rls} exposed without RLS</span>
               {s.rls.exposed_without_rls_tables.length > 0 && <> ({s.rls.exposed_without_rls_tables.join(", ")})</>}
             </dd>
             <dt>Extensions</dt>

@@ -1,6 +1,7 @@
 // New organization (POST /admin/orgs; every user may, the caller becomes its owner).
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useOutcome } from "../../components/outcome.tsx";
 import { useNotifyError } from "../../components/toast.tsx";
 import { useSession } from "../../session/session.tsx";
 import { unwrap } from "../../session/api.ts";
@@ -15,7 +16,7 @@ export function CreateOrganizationForm() {
   const notify = useNotifyError();
   const queryClient = useQueryClient();
   const [values, setValues] = useState(empty);
-  const [created, setCreated] = useState<string | null>(null);
+  const outcome = useOutcome();
 
   const create = useMutation({
     mutationFn: async (input: OrganizationValues) =>
@@ -25,7 +26,7 @@ export function CreateOrganizationForm() {
         }),
       ),
     onSuccess: (org) => {
-      setCreated(`Created ${org.name} (${org.slug}).`);
+      outcome.show("success", `Created ${org.name} (${org.slug}).`);
       setValues(empty);
       // The caller is its owner now: GET /me lists the membership that lets them manage it.
       void queryClient.invalidateQueries({ queryKey: orgKeys.me });
@@ -37,7 +38,7 @@ export function CreateOrganizationForm() {
 
   const change = (next: OrganizationValues, field: keyof OrganizationValues) => {
     edited(field);
-    setCreated(null);
+    outcome.clear();
     setValues(next);
   };
   const submit = (event: FormEvent) => {
@@ -53,9 +54,7 @@ export function CreateOrganizationForm() {
         <button type="submit" disabled={create.isPending}>
           Create organization
         </button>
-        <span role="status" className="success">
-          {created}
-        </span>
+        {outcome.node}
       </div>
     </form>
   );

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import type { components } from "../../../../client/types/admin.ts";
+import { useOutcome } from "../../components/outcome.tsx";
 import { useNotifyError } from "../../components/toast.tsx";
 import { useSession } from "../../session/session.tsx";
 import { unwrap } from "../../session/api.ts";
@@ -19,7 +20,7 @@ export function EditOrganizationForm({ organization }: { organization: Organizat
   const queryClient = useQueryClient();
   const saved: OrganizationValues = { name: organization.name, slug: organization.slug, description: organization.description ?? "" };
   const [values, setValues] = useState(saved);
-  const [status, setStatus] = useState<string | null>(null);
+  const outcome = useOutcome();
 
   const changes: Changes = {};
   if (values.name.trim() !== saved.name) changes.name = values.name.trim();
@@ -32,7 +33,7 @@ export function EditOrganizationForm({ organization }: { organization: Organizat
     onSuccess: (org) => {
       // The API normalises (a slug "Acme Corp" is saved as "acme-corp"): show what it kept.
       setValues({ name: org.name, slug: org.slug, description: org.description ?? "" });
-      setStatus(`Saved: ${org.name} (${org.slug}).`);
+      outcome.show("success", `Saved: ${org.name} (${org.slug}).`);
       void queryClient.invalidateQueries({ queryKey: orgKeys.all });
       void queryClient.invalidateQueries({ queryKey: orgKeys.me });
     },
@@ -42,7 +43,7 @@ export function EditOrganizationForm({ organization }: { organization: Organizat
 
   const change = (next: OrganizationValues, field: keyof OrganizationValues) => {
     edited(field);
-    setStatus(null);
+    outcome.clear();
     setValues(next);
   };
   const submit = (event: FormEvent) => {
@@ -58,9 +59,7 @@ export function EditOrganizationForm({ organization }: { organization: Organizat
         <button type="submit" disabled={!changed || update.isPending}>
           Save changes
         </button>
-        <span role="status" className="success">
-          {status}
-        </span>
+        {outcome.node}
       </div>
     </form>
   );

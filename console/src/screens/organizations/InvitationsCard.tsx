@@ -7,12 +7,13 @@ import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { Field } from "../../components/Field.tsx";
 import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
+import { When } from "../../components/When.tsx";
 import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
 import { useFieldErrors } from "../../components/fieldErrors.ts";
-import { InvitationToken } from "./InvitationToken.tsx";
+import { InvitationSecret } from "./MembersCard.tsx";
 import { orgKeys } from "./keys.ts";
-import { ORG_ROLES } from "./roles.ts";
+import { ORG_ROLES } from "../../catalog.ts";
 
 type Organization = components["schemas"]["Organization"];
 type Invitation = components["schemas"]["Invitation"];
@@ -38,7 +39,7 @@ export function InvitationsCard({ organization }: { organization: Organization }
   const columns = useMemo<ColumnDef<Invitation>[]>(() => [
     { header: "Email", accessorKey: "email" },
     { header: "Role", accessorKey: "role" },
-    { header: "Expires", cell: ({ row }) => new Date(row.original.expires_at).toLocaleDateString() },
+    { header: "Expires", cell: ({ row }) => <When value={row.original.expires_at} style="date" /> },
     {
       id: "actions",
       header: () => <span className="visually-hidden">Actions</span>,
@@ -138,7 +139,7 @@ function InviteForm({ organization }: { organization: Organization }) {
           Send invitation
         </button>
       </div>
-      {created && <InvitationToken email={created.email} token={created.token} onDone={() => setCreated(null)} />}
+      {created && <InvitationSecret {...created} onDone={() => setCreated(null)} />}
     </form>
   );
 }

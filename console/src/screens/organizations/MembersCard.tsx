@@ -8,14 +8,16 @@ import type { components } from "../../../../client/types/admin.ts";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { Field } from "../../components/Field.tsx";
+import { useOutcome } from "../../components/outcome.tsx";
+import { SecretOnce } from "../../components/SecretOnce.tsx";
+import { When } from "../../components/When.tsx";
 import { useNotifyError } from "../../components/toast.tsx";
 import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
 import { useFieldErrors } from "../../components/fieldErrors.ts";
-import { InvitationToken } from "./InvitationToken.tsx";
 import { orgKeys } from "./keys.ts";
 import { useOrgCan } from "./permissions.ts";
-import { ORG_ROLES } from "./roles.ts";
+import { ORG_ROLES } from "../../catalog.ts";
 
 type Organization = components["schemas"]["Organization"];
 type Member = components["schemas"]["Member"];
@@ -38,7 +40,7 @@ function memberColumns(manage: boolean): ColumnDef<Member>[] {
   const columns: ColumnDef<Member>[] = [
     { header: "Member", cell: ({ row }) => who(row.original) },
     { header: "Role", cell: ({ row }) => (manage ? <RoleSelect member={row.original} /> : row.original.role) },
-    { header: "Since", cell: ({ row }) => new Date(row.original.since).toLocaleDateString() },
+    { header: "Since", cell: ({ row }) => <When value={row.original.since} style="date" /> },
   ];
   if (manage) columns.push({ id: "actions", header: () => <span className="visually-hidden">Actions</span>, cell: ({ row }) => <RemoveMember member={row.original} /> });
   return columns;
@@ -136,7 +138,7 @@ export function MembersCard({ organization, members }: { organization: Organizat
   );
 }
 
-type Added = { kind: "member"; text: string } | { kind: "invitation"; email: string; token: string };
+type Invited = { email: string; token: string };
 
 function AddMemberForm({ organization }: { organization: Organization }) {
   const { api, can } = useSession();
@@ -144,7 +146,8 @@ function AddMemberForm({ organization }: { organization: Organization }) {
   const queryClient = useQueryClient();
   const [target, setTarget] = useState("");
   const [role, setRole] = useState<string>("member");
-  const [added, setAdded] = useState<Added | null>(null);
+  const outcome = useOutcome();
+  const [invited, setInvited] = useState<Invited | null>(null);
 
   const add = useMutation({
     mutationFn: async (input: { target: string; role: string }) => {
@@ -156,8 +159,8 @@ function AddMemberForm({ organization }: { organization: Organization }) {
     gcTime: 0,
     onSuccess: (result, input) => {
       // Without users:admin the API turns an email into an invitation, with its token.
-      if ("token" in result) setAdded({ kind: "invitation", email: result.email, token: result.token });
-      else setAdded({ kind: "member", text: `Added ${input.target} as ${result.role}.` });
+      if ("token" in result) setInvited({ email: result.email, token: result.token });
+      else outcome.show("success", `Added ${input.target} as ${result.role}.`);
       add.reset();
       setTarget("");
       void queryClient.invalidateQueries({ queryKey: orgKeys.all });
@@ -169,7 +172,8 @@ function AddMemberForm({ organization }: { organization: Organization }) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setAdded(null);
+    setInvited(null);
+    outcome.clear();
     add.mutate({ target: target.trim(), role });
   };
   const id = `add-member-${organization.id}`;
@@ -195,6 +199,7 @@ function AddMemberForm({ organization }: { organization: Organization }) {
               onChange={(e) => {
                 setTarget(e.target.value);
                 clear();
+                outcome.clear();
               }}
             />
           )}
@@ -214,12 +219,17 @@ function AddMemberForm({ organization }: { organization: Organization }) {
           Add member
         </button>
       </div>
-      {added?.kind === "member" && (
-        <p role="status" className="success">
-          {added.text}
-        </p>
-      )}
-      {added?.kind === "invitation" && <InvitationToken email={added.email} token={added.token} onDone={() => setAdded(null)} />}
+      <p>{outcome.node}</p>
+      {invited && <InvitationSecret {...invited} onDone={() => setInvited(null)} />}
     </form>
+  );
+}
+
+/** An invitation's token, which the API answers once: passed on to the invitee (they accept it with POST /me/invitations/accept), never fetched again. */
+export function InvitationSecret({ email, token, onDone }: Invited & { onDone: () => void }) {
+  return (
+    <SecretOnce label={`Invitation token for ${email}`} secret={token} testId="invitation-token" copyLabel="Copy token" onDone={onDone}>
+      Invitation for <strong>{email}</strong> created. Pass its token on now: it is not shown again.
+    </SecretOnce>
   );
 }

@@ -12,6 +12,7 @@ import { InvitationsCard } from "./InvitationsCard.tsx";
 import { MembersCard } from "./MembersCard.tsx";
 import { orgKeys } from "./keys.ts";
 import { useOrgCan } from "./permissions.ts";
+import { When } from "../../components/When.tsx";
 
 type QuotaUse = components["schemas"]["OrganizationQuotaUsage"]["members_per_org"];
 
@@ -48,7 +49,7 @@ export function OrganizationDrawer({ id, onClose }: { id: string; onClose: () =>
                 <Usage usage={detail.data.quota_usage.members_per_org} />
               </dd>
               <dt>Created</dt>
-              <dd>{new Date(org.created_at).toLocaleString()}</dd>
+              <dd><When value={org.created_at} /></dd>
             </dl>
           </section>
           {may("org:update") && <EditOrganizationForm organization={org} />}

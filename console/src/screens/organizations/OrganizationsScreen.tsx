@@ -7,6 +7,8 @@ import { Pager, useCursorPages } from "../../components/cursor-pages.tsx";
 import { useDebounced } from "../../components/debounce.ts";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { Field } from "../../components/Field.tsx";
+import { PAGE_SIZE } from "../../components/paging.ts";
+import { When } from "../../components/When.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
 import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
@@ -17,7 +19,6 @@ import "./organizations.css";
 
 type OrganizationRow = components["schemas"]["OrganizationRow"];
 
-const PAGE_SIZE = 20;
 
 function columns(open: (row: OrganizationRow) => void): ColumnDef<OrganizationRow>[] {
   return [
@@ -33,7 +34,7 @@ function columns(open: (row: OrganizationRow) => void): ColumnDef<OrganizationRo
     { header: "Members", cell: ({ row }) => <span data-testid="member-count">{row.original.member_count}</span> },
     { header: "Plan", accessorKey: "plan" },
     { header: "Kind", cell: ({ row }) => <Kind row={row.original} /> },
-    { header: "Created", cell: ({ row }) => new Date(row.original.created_at).toLocaleDateString() },
+    { header: "Created", cell: ({ row }) => <When value={row.original.created_at} style="date" /> },
   ];
 }
 

@@ -9,6 +9,8 @@ import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { Field } from "../../components/Field.tsx";
 import { useFieldErrors } from "../../components/fieldErrors.ts";
+import { SecretOnce } from "../../components/SecretOnce.tsx";
+import { When } from "../../components/When.tsx";
 import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
 import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
@@ -20,8 +22,8 @@ function columns(revoke: (id: string) => void): ColumnDef<Token>[] {
     { header: "Name", accessorKey: "name" },
     { header: "Prefix", cell: ({ row }) => <code>{row.original.prefix}</code> },
     { header: "Scopes", cell: ({ row }) => row.original.scopes.join(", ") },
-    { header: "Last used", cell: ({ row }) => (row.original.last_used_at ? new Date(row.original.last_used_at).toLocaleString() : "never") },
-    { header: "Expires", cell: ({ row }) => new Date(row.original.expires_at).toLocaleDateString() },
+    { header: "Last used", cell: ({ row }) => <When value={row.original.last_used_at} missing="never" /> },
+    { header: "Expires", cell: ({ row }) => <When value={row.original.expires_at} style="date" /> },
     {
       id: "actions",
       header: () => <span className="visually-hidden">Actions</span>,
@@ -48,7 +50,6 @@ export function TokensScreen() {
   const [scopes, setScopes] = useState<string[]>([]);
   const [days, setDays] = useState("30");
   const [created, setCreated] = useState<Created | null>(null);
-  const [copied, setCopied] = useState(false);
 
   const create = useMutation({
     mutationFn: async () =>
@@ -59,7 +60,6 @@ export function TokensScreen() {
       setCreated({ name: token.name, token: token.token });
       // The answer (the secret) leaves the mutation's result: the state above is its only copy.
       create.reset();
-      setCopied(false);
       setName("");
       setScopes([]);
       void queryClient.invalidateQueries({ queryKey: ["me", "tokens"] });
@@ -85,38 +85,15 @@ export function TokensScreen() {
     }
     create.mutate();
   };
-  const copy = async () => {
-    if (!created) return;
-    try {
-      await navigator.clipboard.writeText(created.token);
-      setCopied(true);
-    } catch (error) {
-      notify(error);
-    }
-  };
   const toggle = (scope: string, on: boolean) => setScopes((list) => (on ? [...list, scope] : list.filter((s) => s !== scope)));
 
   return (
     <section aria-labelledby="tokens">
       <h2 id="tokens">My tokens</h2>
       {created && (
-        <div className="secret" role="region" aria-label="New token secret">
-          <p>
-            Token <strong>{created.name}</strong> created. Copy its secret now: it is not shown again.
-          </p>
-          <div className="row">
-            <code data-testid="token-secret" className="secret-value">
-              {created.token}
-            </code>
-            <button type="button" onClick={copy}>
-              Copy secret
-            </button>
-            {copied && <span role="status">Copied</span>}
-            <button type="button" onClick={() => setCreated(null)}>
-              Done
-            </button>
-          </div>
-        </div>
+        <SecretOnce label="New token secret" secret={created.token} testId="token-secret" onDone={() => setCreated(null)}>
+          Token <strong>{created.name}</strong> created. Copy its secret now: it is not shown again.
+        </SecretOnce>
       )}
       <form onSubmit={submit} aria-labelledby="new-token">
         <h3 id="new-token">Generate a token</h3>

@@ -6,7 +6,7 @@ import { Drawer } from "../../components/Drawer.tsx";
 import { Field } from "../../components/Field.tsx";
 import { useFieldErrors } from "../../components/fieldErrors.ts";
 import { useNotifyError } from "../../components/toast.tsx";
-import { ORG_ROLES } from "../organizations/roles.ts";
+import { ORG_ROLES } from "../../catalog.ts";
 import { OrganizationPicker } from "./OrganizationPicker.tsx";
 import { useCreateUser, type CreateUserInput } from "./queries.ts";
 import { RoleNameInput } from "./RoleNameInput.tsx";

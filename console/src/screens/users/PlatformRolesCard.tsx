@@ -5,7 +5,9 @@ import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { Field } from "../../components/Field.tsx";
 import { useFieldErrors } from "../../components/fieldErrors.ts";
 import { usePlatformRole, type UserDetail } from "./queries.ts";
-import { BUILT_IN_PLATFORM_ROLES, RoleNameInput } from "./RoleNameInput.tsx";
+import { BUILT_IN_PLATFORM_ROLES } from "../../catalog.ts";
+import { When } from "../../components/When.tsx";
+import { RoleNameInput } from "./RoleNameInput.tsx";
 
 export function PlatformRolesCard(props: { id: string; email: string | null; roles: UserDetail["platform_roles"] }) {
   const { grant, revoke } = usePlatformRole(props.id);
@@ -26,7 +28,7 @@ export function PlatformRolesCard(props: { id: string; email: string | null; rol
           {props.roles.map((r) => (
             <li key={r.role} data-testid="platform-role">
               <strong>{r.role}</strong> <span className="badge badge-source">source: {r.source}</span>{" "}
-              <span className="hint">since {new Date(r.created_at).toLocaleDateString()}</span>{" "}
+              <span className="hint">since <When value={r.created_at} style="date" /></span>{" "}
               <ConfirmDialog
                 trigger={
                   <button type="button" className="danger outlined small" aria-label={`Revoke platform role ${r.role} from ${who}`}>

@@ -5,8 +5,8 @@ import { useState, type FormEvent } from "react";
 import { Field } from "../../components/Field.tsx";
 import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
 import { useFieldErrors } from "../../components/fieldErrors.ts";
+import { useOutcome } from "../../components/outcome.tsx";
 import { messageOf } from "../../session/api.ts";
-import { useFlash } from "./flash.tsx";
 import { usePlanNames } from "./plans.ts";
 import { useUpdateUser, type UpdateUserInput, type UserProfile } from "./queries.ts";
 
@@ -36,13 +36,14 @@ export function ProfileForm(props: { id: string; profile: UserProfile }) {
   const plans = usePlanNames();
   useToastOnError(plans.error);
   const notify = useNotifyError();
-  const flash = useFlash();
+  const outcome = useOutcome();
   // The user's own plan stays listed even if the catalog no longer has it (or has not loaded).
   const planNames = [...new Set([...(plans.data ?? []), saved.plan])];
 
   const { errors, edited } = useFieldErrors(update.error);
   const edit = (key: keyof Values, next: Values) => {
     edited(key);
+    outcome.clear();
     setValues(next);
   };
 
@@ -58,15 +59,15 @@ export function ProfileForm(props: { id: string; profile: UserProfile }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const body = changes();
-    if (Object.keys(body).length === 0) return flash.show("success", "Nothing changed.");
+    if (Object.keys(body).length === 0) return outcome.show("success", "Nothing changed.");
     update.mutate(body, {
       onSuccess: (profile) => {
         setValues(valuesOf(profile));
-        flash.show("success", "Profile saved.");
+        outcome.show("success", "Profile saved.");
       },
       onError: (error) => {
         notify(error);
-        flash.show("error", `Not saved: ${messageOf(error)}`);
+        outcome.show("error", `Not saved: ${messageOf(error)}`);
       },
     });
   };
@@ -99,7 +100,7 @@ export function ProfileForm(props: { id: string; profile: UserProfile }) {
         <button type="submit" disabled={update.isPending}>
           Save profile
         </button>
-        {flash.node}
+        {outcome.node}
       </div>
     </form>
   );

@@ -1,16 +1,17 @@
 // The Role overrides card (seed 002's operator workflow): whether automatic revocations
 // are paused, the roles role sync must keep (preserved) and must never grant (suppressed),
 // edited inline as a draft; Save replaces them (PUT …/role-overrides), Clear all removes
-// them (DELETE, confirmed). Either refreshes the drawer and flashes the outcome.
+// them (DELETE, confirmed). Either refreshes the drawer and shows the outcome.
 import * as Switch from "@radix-ui/react-switch";
 import { useState, type FormEvent } from "react";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { Field } from "../../components/Field.tsx";
+import { useOutcome } from "../../components/outcome.tsx";
 import { useNotifyError, useToastOnError } from "../../components/toast.tsx";
 import { messageOf } from "../../session/api.ts";
-import { useFlash } from "./flash.tsx";
 import { useOverridesWrites, useRoleOverrides, type OverridesDraft } from "./queries.ts";
-import { BUILT_IN_PLATFORM_ROLES, RoleNameInput } from "./RoleNameInput.tsx";
+import { BUILT_IN_PLATFORM_ROLES } from "../../catalog.ts";
+import { RoleNameInput } from "./RoleNameInput.tsx";
 
 type ListName = "preserved" | "suppressed";
 
@@ -24,25 +25,25 @@ export function RoleOverridesCard(props: { id: string; email: string | null }) {
   useToastOnError(stored.error);
   const { save, clear } = useOverridesWrites(props.id);
   const notify = useNotifyError();
-  const flash = useFlash();
+  const outcome = useOutcome();
   // null: showing what is stored; otherwise the operator's unsaved edits.
   const [draft, setDraft] = useState<OverridesDraft | null>(null);
   if (!stored.data) return <section className="card" aria-label="Role overrides">{stored.isError ? <p role="alert">Could not load the role overrides: {messageOf(stored.error)}</p> : <p>Loading role overrides…</p>}</section>;
 
   const current: OverridesDraft = draft ?? { paused: stored.data.paused, preserved: stored.data.preserved, suppressed: stored.data.suppressed };
   const edit = (next: Partial<OverridesDraft>) => {
-    flash.clear();
+    outcome.clear();
     setDraft({ ...current, ...next });
   };
   const failed = (error: Error) => {
     notify(error);
-    flash.show("error", `Not saved: ${messageOf(error)}`);
+    outcome.show("error", `Not saved: ${messageOf(error)}`);
   };
   const submit = () =>
     save.mutate(current, {
       onSuccess: () => {
         setDraft(null);
-        flash.show("success", "Role overrides saved.");
+        outcome.show("success", "Role overrides saved.");
       },
       onError: failed,
     });
@@ -50,7 +51,7 @@ export function RoleOverridesCard(props: { id: string; email: string | null }) {
     clear.mutate(undefined, {
       onSuccess: () => {
         setDraft(null);
-        flash.show("success", "Role overrides cleared.");
+        outcome.show("success", "Role overrides cleared.");
       },
       onError: failed,
     });
@@ -95,7 +96,7 @@ export function RoleOverridesCard(props: { id: string; email: string | null }) {
           onConfirm={clearAll}
         />
         {draft !== null && <span className="hint">Unsaved changes{empty ? " (saving with nothing set removes the overrides)" : ""}</span>}
-        {flash.node}
+        {outcome.node}
       </div>
     </section>
   );

@@ -1,12 +1,11 @@
 // The drawer's read-only cards: memberships, quota usage, provisioning state and the
 // recent audit events by or about the user.
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
+import { When } from "../../components/When.tsx";
 import type { UserDetail } from "./queries.ts";
 
 type Membership = UserDetail["memberships"][number];
 type AuditEvent = UserDetail["recent_audit_events"][number];
-
-const when = (value: string | null) => (value ? new Date(value).toLocaleString() : "—");
 
 const membershipColumns: ColumnDef<Membership>[] = [
   { header: "Organization", cell: ({ row }) => `${row.original.name} (${row.original.slug})` },
@@ -15,7 +14,7 @@ const membershipColumns: ColumnDef<Membership>[] = [
     header: "Kind",
     cell: ({ row }) => [row.original.is_personal && "personal", row.original.is_default && "default"].filter(Boolean).join(", ") || "shared",
   },
-  { header: "Since", cell: ({ row }) => when(row.original.since) },
+  { header: "Since", cell: ({ row }) => <When value={row.original.since} /> },
 ];
 
 export function MembershipsCard({ user }: { user: UserDetail }) {
@@ -60,15 +59,15 @@ export function ProvisioningCard({ user }: { user: UserDetail }) {
       <h3 id="user-provisioning">Provisioning</h3>
       <dl className="facts">
         <dt>Provisioned</dt>
-        <dd data-testid="provisioned-at">{user.provisioning.provisioned_at ? when(user.provisioning.provisioned_at) : "not yet"}</dd>
+        <dd data-testid="provisioned-at"><When value={user.provisioning.provisioned_at} missing="not yet" /></dd>
         <dt>Last failure</dt>
-        <dd data-testid="provisioning-failure">{failure ? `${failure.error ?? "no message"} (SQLSTATE ${failure.sqlstate ?? "none"}, ${failure.attempts} attempts, last ${when(failure.last_failed_at)})` : "none"}</dd>
+        <dd data-testid="provisioning-failure">{failure ? <>{`${failure.error ?? "no message"} (SQLSTATE ${failure.sqlstate ?? "none"}, ${failure.attempts} attempts, last `}<When value={failure.last_failed_at} />)</> : "none"}</dd>
         {user.auth && (
           <>
             <dt>Invited</dt>
-            <dd>{when(user.auth.invited_at)}</dd>
+            <dd><When value={user.auth.invited_at} missing="never" /></dd>
             <dt>Email confirmed</dt>
-            <dd>{when(user.auth.email_confirmed_at)}</dd>
+            <dd><When value={user.auth.email_confirmed_at} missing="never" /></dd>
           </>
         )}
       </dl>
@@ -78,7 +77,7 @@ export function ProvisioningCard({ user }: { user: UserDetail }) {
 
 function eventColumns(userId: string): ColumnDef<AuditEvent>[] {
   return [
-    { header: "Time", cell: ({ row }) => when(row.original.occurred_at) },
+    { header: "Time", cell: ({ row }) => <When value={row.original.occurred_at} /> },
     { header: "Action", cell: ({ row }) => <code>{row.original.action}</code> },
     { header: "Outcome", accessorKey: "outcome" },
     { header: "By", cell: ({ row }) => (row.original.actor_id === userId ? "this user" : row.original.actor_type) },

@@ -3,7 +3,8 @@
 import { Field } from "../../components/Field.tsx";
 import { OrganizationPicker } from "./OrganizationPicker.tsx";
 import type { UserStatus } from "./queries.ts";
-import { BUILT_IN_PLATFORM_ROLES, RoleNameInput } from "./RoleNameInput.tsx";
+import { BUILT_IN_PLATFORM_ROLES } from "../../catalog.ts";
+import { RoleNameInput } from "./RoleNameInput.tsx";
 
 export interface FilterInputs {
   search: string;
@@ -19,7 +20,7 @@ export function UserFilters(props: { value: FilterInputs; onChange: (next: Filte
   const set = <K extends keyof FilterInputs>(key: K, value: FilterInputs[K]) => props.onChange({ ...props.value, [key]: value });
   const active = JSON.stringify(props.value) !== JSON.stringify(noFilters);
   return (
-    <fieldset className="user-filters">
+    <fieldset className="card user-filters">
       <legend>Filter users</legend>
       <Field id="user-search" label="Search">
         {(aria) => <input type="search" placeholder="email or name" value={props.value.search} onChange={(e) => set("search", e.target.value)} {...aria} />}

@@ -8,7 +8,8 @@ import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { useToastOnError } from "../../components/toast.tsx";
 import { messageOf } from "../../session/api.ts";
 import { CreateUserDrawer } from "./CreateUserDrawer.tsx";
-import { PAGE_SIZE } from "./paging.ts";
+import { PAGE_SIZE } from "../../components/paging.ts";
+import { When } from "../../components/When.tsx";
 import { useUserPage, type UserFilters as Filters, type UserRow } from "./queries.ts";
 import { UserDrawer } from "./UserDrawer.tsx";
 import { DisableButton, StatusBadge } from "./status.tsx";
@@ -43,7 +44,7 @@ function columns(open: (id: string) => void): ColumnDef<UserRow>[] {
         ),
     },
     { header: "Organizations", accessorKey: "organization_count" },
-    { header: "Last sign-in", cell: ({ row }) => (row.original.last_login_at ? new Date(row.original.last_login_at).toLocaleString() : "never") },
+    { header: "Last sign-in", cell: ({ row }) => <When value={row.original.last_login_at} missing="never" /> },
     {
       id: "actions",
       header: () => <span className="visually-hidden">Actions</span>,
