@@ -6,7 +6,7 @@ import { useNotifyError } from "./toast.tsx";
 
 export function SecretOnce(props: { label: string; secret: string; testId: string; copyLabel?: string; children: ReactNode; onDone: () => void }) {
   const notify = useNotifyError();
-  // Per secret: a new one (the component is keyed by it below) starts not copied.
+  // Which secret was copied: a new secret shown in the same place starts not copied.
   const [copied, setCopied] = useState<string | null>(null);
   const copy = async () => {
     try {

@@ -11,7 +11,7 @@ import { When } from "../../components/When.tsx";
 import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
 import { useFieldErrors } from "../../components/fieldErrors.ts";
-import { InvitationSecret } from "./MembersCard.tsx";
+import { InvitationToken } from "./InvitationToken.tsx";
 import { orgKeys } from "./keys.ts";
 import { ORG_ROLES } from "../../catalog.ts";
 
@@ -139,7 +139,7 @@ function InviteForm({ organization }: { organization: Organization }) {
           Send invitation
         </button>
       </div>
-      {created && <InvitationSecret {...created} onDone={() => setCreated(null)} />}
+      {created && <InvitationToken {...created} onDone={() => setCreated(null)} />}
     </form>
   );
 }

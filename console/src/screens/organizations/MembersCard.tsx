@@ -9,12 +9,12 @@ import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { DataTable, type ColumnDef } from "../../components/DataTable.tsx";
 import { Field } from "../../components/Field.tsx";
 import { useOutcome } from "../../components/outcome.tsx";
-import { SecretOnce } from "../../components/SecretOnce.tsx";
 import { When } from "../../components/When.tsx";
 import { useNotifyError } from "../../components/toast.tsx";
 import { messageOf, unwrap } from "../../session/api.ts";
 import { useSession } from "../../session/session.tsx";
 import { useFieldErrors } from "../../components/fieldErrors.ts";
+import { InvitationToken, type Invited } from "./InvitationToken.tsx";
 import { orgKeys } from "./keys.ts";
 import { useOrgCan } from "./permissions.ts";
 import { ORG_ROLES } from "../../catalog.ts";
@@ -138,7 +138,6 @@ export function MembersCard({ organization, members }: { organization: Organizat
   );
 }
 
-type Invited = { email: string; token: string };
 
 function AddMemberForm({ organization }: { organization: Organization }) {
   const { api, can } = useSession();
@@ -220,16 +219,7 @@ function AddMemberForm({ organization }: { organization: Organization }) {
         </button>
       </div>
       <p>{outcome.node}</p>
-      {invited && <InvitationSecret {...invited} onDone={() => setInvited(null)} />}
+      {invited && <InvitationToken {...invited} onDone={() => setInvited(null)} />}
     </form>
-  );
-}
-
-/** An invitation's token, which the API answers once: passed on to the invitee (they accept it with POST /me/invitations/accept), never fetched again. */
-export function InvitationSecret({ email, token, onDone }: Invited & { onDone: () => void }) {
-  return (
-    <SecretOnce label={`Invitation token for ${email}`} secret={token} testId="invitation-token" copyLabel="Copy token" onDone={onDone}>
-      Invitation for <strong>{email}</strong> created. Pass its token on now: it is not shown again.
-    </SecretOnce>
   );
 }
