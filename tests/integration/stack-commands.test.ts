@@ -33,6 +33,29 @@ async function stackEnv(): Promise<NodeJS.ProcessEnv> {
   return { ...process.env, SUPABASE_DB_URL: stack.dbUrl, TENANTRY_GATEWAY_PORT: String(await freePort()) };
 }
 
+interface Started {
+  npm: ChildProcess;
+  children: number[];
+  exited: Promise<void>;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * `npm start` on a free gateway port. The port is free when picked, not reserved: another
+ * process may take it before npm start binds it (the gateway then refuses to start), so a
+ * start refused for that reason alone is tried again on another port.
+ */
+async function npmStartOnFreePort(): Promise<Started> {
+  for (let attempt = 1; ; attempt++) {
+    const env = await stackEnv();
+    try {
+      return { ...(await npmStart(env)), env };
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes("the port is in use")) throw error;
+    }
+  }
+}
+
 /** `npm start` in its own process group; resolves once the stack is up, with every pid under npm. */
 async function npmStart(env: NodeJS.ProcessEnv): Promise<{ npm: ChildProcess; children: number[]; exited: Promise<void> }> {
   const npm = spawn("npm", ["start"], { cwd: projectRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -74,7 +97,7 @@ const denoCount = async (pids: number[]) =>
 describe.concurrent("stopping npm start", () => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`${signal} to the npm process stops every child: no tsx, gateway or deno left`, async () => {
-      const { npm, children } = await npmStart(await stackEnv());
+      const { npm, children } = await npmStartOnFreePort();
       expect(await denoCount(children)).toBeGreaterThanOrEqual(3);
       process.kill(npm.pid!, signal);
       expect(await allGone([npm.pid!, ...children])).toEqual([]);
@@ -86,8 +109,7 @@ describe.concurrent("stopping npm start", () => {
 // After the signal tests, not beside them: `npm run stop` stops every stack serving its database.
 describe("npm run stop", () => {
   it("`npm run stop` stops a running npm start and everything under it", async () => {
-    const env = await stackEnv();
-    const { npm, children } = await npmStart(env);
+    const { npm, children, env } = await npmStartOnFreePort();
     const { stdout } = await exec("npm", ["run", "-s", "stop"], { cwd: projectRoot, env });
     expect(stdout).toMatch(/stopped npm start \(pid \d+, gateway port \d+\)/);
     // With SUPABASE_DB_URL set, stop leaves the local database (here: the one the tests use) running.
