@@ -13,7 +13,7 @@ import { useSession } from "../../session/session.tsx";
 import { useFieldErrors } from "../../components/fieldErrors.ts";
 import { InvitationToken } from "./InvitationToken.tsx";
 import { orgKeys } from "./keys.ts";
-import { ORG_ROLES } from "../../catalog.ts";
+import { OrgRoleSelect } from "./OrgRoleSelect.tsx";
 
 type Organization = components["schemas"]["Organization"];
 type Invitation = components["schemas"]["Invitation"];
@@ -125,15 +125,7 @@ function InviteForm({ organization }: { organization: Organization }) {
           )}
         </Field>
         <Field id={`${id}-role`} label="Invited role">
-          {(aria) => (
-            <select {...aria} value={role} onChange={(e) => setRole(e.target.value)}>
-              {ORG_ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-          )}
+          {(aria) => <OrgRoleSelect {...aria} value={role} onChange={(e) => setRole(e.target.value)} />}
         </Field>
         <button type="submit" disabled={invite.isPending || email.trim() === ""}>
           Send invitation

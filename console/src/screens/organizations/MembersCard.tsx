@@ -17,7 +17,7 @@ import { useFieldErrors } from "../../components/fieldErrors.ts";
 import { InvitationToken, type Invited } from "./InvitationToken.tsx";
 import { orgKeys } from "./keys.ts";
 import { useOrgCan } from "./permissions.ts";
-import { ORG_ROLES } from "../../catalog.ts";
+import { OrgRoleSelect } from "./OrgRoleSelect.tsx";
 
 type Organization = components["schemas"]["Organization"];
 type Member = components["schemas"]["Member"];
@@ -49,18 +49,12 @@ function memberColumns(manage: boolean): ColumnDef<Member>[] {
 function RoleSelect({ member }: { member: Member }) {
   const actions = useMemberActions();
   return (
-    <select
+    <OrgRoleSelect
       aria-label={`Role of ${who(member)} in ${actions.organization.name}`}
       value={actions.shownRole(member)}
       disabled={actions.changing}
       onChange={(e) => actions.changeRole(member, e.target.value)}
-    >
-      {ORG_ROLES.map((role) => (
-        <option key={role} value={role}>
-          {role}
-        </option>
-      ))}
-    </select>
+    />
   );
 }
 
@@ -204,15 +198,7 @@ function AddMemberForm({ organization }: { organization: Organization }) {
           )}
         </Field>
         <Field id={`${id}-role`} label="Role">
-          {(aria) => (
-            <select {...aria} value={role} onChange={(e) => setRole(e.target.value)}>
-              {ORG_ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-          )}
+          {(aria) => <OrgRoleSelect {...aria} value={role} onChange={(e) => setRole(e.target.value)} />}
         </Field>
         <button type="submit" disabled={add.isPending || target.trim() === ""}>
           Add member
