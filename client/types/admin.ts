@@ -540,14 +540,6 @@ export interface components {
              * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
              */
             id: string;
-            /**
-             * Format: uuid
-             * @description the Supabase Auth user (null for third-party users)
-             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
-             */
-            auth_user_id: string | null;
-            identity_provider: string;
-            identity_sub: string;
             email: string | null;
             email_verified: boolean;
             display_name: string | null;
@@ -555,10 +547,12 @@ export interface components {
             company_name: string | null;
             timezone: string | null;
             onboarding_completed: boolean;
+            plan: string;
+            identity_provider: string;
+            identity_sub: string;
             beta_features: {
                 [key: string]: unknown;
             };
-            plan: string;
             /**
              * @description ISO 8601 timestamp
              * @example 2026-12-01T09:00:00Z
@@ -573,17 +567,23 @@ export interface components {
              * @description ISO 8601 timestamp
              * @example 2026-12-01T09:00:00Z
              */
-            provisioned_at: string | null;
-            /**
-             * @description ISO 8601 timestamp
-             * @example 2026-12-01T09:00:00Z
-             */
             created_at: string;
             /**
              * @description ISO 8601 timestamp
              * @example 2026-12-01T09:00:00Z
              */
             updated_at: string;
+            /**
+             * Format: uuid
+             * @description the Supabase Auth user (null for third-party users)
+             * @example 0192f7a0-1c2b-7d3e-8f40-5a6b7c8d9e0f
+             */
+            auth_user_id: string | null;
+            /**
+             * @description ISO 8601 timestamp
+             * @example 2026-12-01T09:00:00Z
+             */
+            provisioned_at: string | null;
         };
         /** @description the Supabase Auth record */
         AuthUserRecord: {

@@ -9,6 +9,7 @@ import { callAsCaller } from "../_shared/rpc.ts";
 import { IdParams, JsonObject, Name, NextCursor, NullableTimestamp, PageQuery, SearchTerm, Timestamp, Uuid } from "../_shared/schemas.ts";
 import { authAdmin, authFailure, PERMANENT_BAN } from "../_shared/supabase-auth.ts";
 import { AuditEvent } from "./audit.ts";
+import { profileColumns } from "../_shared/profiles.ts";
 
 const Status = z.enum(["active", "disabled", "unprovisioned"]);
 const PlatformRole = z.object({ role: z.string(), source: z.string(), granted_by: Uuid.nullable(), created_at: Timestamp }).meta({ id: "PlatformRoleAssignment" });
@@ -43,24 +44,9 @@ const ListQuery = z.strictObject({
 // (supabase/migrations/20261202000210_admin_users.sql).
 const UserProfile = z
   .object({
-    id: Uuid,
+    ...profileColumns,
     auth_user_id: Uuid.nullable().meta({ description: "the Supabase Auth user (null for third-party users)" }),
-    identity_provider: z.string(),
-    identity_sub: z.string(),
-    email: z.string().nullable(),
-    email_verified: z.boolean(),
-    display_name: z.string().nullable(),
-    avatar_url: z.string().nullable(),
-    company_name: z.string().nullable(),
-    timezone: z.string().nullable(),
-    onboarding_completed: z.boolean(),
-    beta_features: JsonObject,
-    plan: z.string(),
-    last_login_at: NullableTimestamp,
-    disabled_at: NullableTimestamp,
     provisioned_at: NullableTimestamp,
-    created_at: Timestamp,
-    updated_at: Timestamp,
   })
   .meta({ id: "UserProfile", description: "the user's row of public.profiles" });
 

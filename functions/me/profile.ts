@@ -4,29 +4,8 @@ import { z } from "zod";
 import { endpoint } from "../_shared/api.ts";
 import { notFound } from "../_shared/errors.ts";
 import { callAsCaller } from "../_shared/rpc.ts";
-import { JsonObject, NullableTimestamp, Timestamp, Uuid } from "../_shared/schemas.ts";
-
-export const Profile = z
-  .object({
-    id: Uuid,
-    email: z.string().nullable(),
-    email_verified: z.boolean(),
-    display_name: z.string().nullable(),
-    avatar_url: z.string().nullable(),
-    company_name: z.string().nullable(),
-    timezone: z.string().nullable(),
-    onboarding_completed: z.boolean(),
-    plan: z.string(),
-    identity_provider: z.string(),
-    identity_sub: z.string(),
-    beta_features: JsonObject,
-    last_login_at: NullableTimestamp,
-    disabled_at: NullableTimestamp,
-    created_at: Timestamp,
-    updated_at: Timestamp,
-  })
-  .loose()
-  .meta({ id: "Profile" });
+import { Profile } from "../_shared/profiles.ts";
+import { JsonObject, Uuid } from "../_shared/schemas.ts";
 
 export const Me = z
   .object({
