@@ -4,7 +4,7 @@
 // "not yet" for a step that is due (a user's provisioning), "—" for a date not known.
 export type WhenStyle = "date" | "datetime" | "time";
 
-export const formatWhen = (value: string | Date, style: WhenStyle = "datetime"): string => {
+const formatWhen = (value: string | Date, style: WhenStyle = "datetime"): string => {
   const date = typeof value === "string" ? new Date(value) : value;
   return style === "date" ? date.toLocaleDateString() : style === "time" ? date.toLocaleTimeString() : date.toLocaleString();
 };

@@ -38,7 +38,7 @@ export function supabaseFor(config: ConsoleConfig): SupabaseClient | undefined {
  * The session's access token as it is now: getSession() refreshes one that is about to
  * expire, and onAuthStateChange (in useConsoleAuth) follows refreshes and sign-outs.
  */
-export function sessionToken(supabase: SupabaseClient): AccessToken {
+function sessionToken(supabase: SupabaseClient): AccessToken {
   return async () => (await supabase.auth.getSession()).data.session?.access_token;
 }
 

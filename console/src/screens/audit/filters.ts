@@ -29,7 +29,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACTION = /^[a-z_]+(\.[a-z_]+)+$/;
 
 /** A datetime-local value (local wall time) as the ISO instant the API compares with. */
-export function localToIso(value: string): string | undefined {
+function localToIso(value: string): string | undefined {
   if (!value) return undefined;
   const time = new Date(value);
   return Number.isNaN(time.getTime()) ? undefined : time.toISOString();

@@ -8,7 +8,7 @@ export type RlsReport = components["schemas"]["RlsReport"];
 type RlsTableRow = RlsReport["tables"][number];
 
 /** The one word an operator scans for, and whether it needs them. */
-export function tableState(t: RlsTableRow): { label: string; problem: boolean } {
+function tableState(t: RlsTableRow): { label: string; problem: boolean } {
   if (t.protected && t.drift && t.drift.length > 0) return { label: "drifted", problem: true };
   if (t.protected) return { label: "protected", problem: false };
   if (t.exposed_without_rls) return { label: "exposed without RLS", problem: true };

@@ -17,7 +17,7 @@ export function normalizeSlug(raw: string): string {
 
 const VALID = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
 
-export const SLUG_RULE = "1–48 lower-case letters, digits and inner hyphens";
+const SLUG_RULE = "1–48 lower-case letters, digits and inner hyphens";
 
 /** What the form tells the user about a slug as typed: the slug it becomes, or why none. */
 export function slugHint(raw: string): { valid: boolean; text: string } {

@@ -23,7 +23,7 @@ export interface UserFilters {
   status?: UserStatus;
 }
 
-export const userKeys = {
+const userKeys = {
   lists: ["admin", "users", "list"] as const,
   list: (filters: UserFilters, cursor: string | undefined) => [...userKeys.lists, filters, cursor ?? null] as const,
   /** The drawer's user; its role overrides live under it, so refreshing one refreshes both. */
