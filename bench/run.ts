@@ -10,6 +10,7 @@ import { ensureDatabase, ensureLocalDatabase } from "../stack/database.ts";
 import { externalDbUrl, localDbUrl, projectRoot } from "../stack/settings.ts";
 import { startStack } from "../stack/stack.ts";
 import { apiBench } from "./api.ts";
+import { concurrencyBench } from "./concurrency.ts";
 import { jitBench } from "./jit.ts";
 import { platformBench } from "./platform.ts";
 import { provisioningBench } from "./provisioning.ts";
@@ -50,6 +51,8 @@ if (externalDbUrl()) {
   } finally {
     await sql.end();
   }
+  log("audited writes at 1 and 8 clients ...");
+  Object.assign(figures, await concurrencyBench(bench.url, bench.authAdminUrl, log));
   log("signup trigger and token hook ...");
   Object.assign(figures, await provisioningBench(localDbUrl("supabase_admin", "tenantry_bench"), bench.authAdminUrl));
 }
