@@ -67,6 +67,9 @@ export async function seedRlsData(sql: postgres.Sql, log: (msg: string) => void)
     });
     await sql`analyze public.organizations, public.profiles, public.memberships, public.projects`;
   }
+  // Both tables are indexed on created_at too, so a list may walk it (the plan that wins
+  // for callers in many organizations, and the one that loses for callers in few).
+  await sql`create index if not exists bench_projects_created_at_idx on public.projects (created_at)`;
   // The platform-wide reader: platform role reader (data:read everywhere), no membership.
   await sql`
     insert into public.profiles (id, identity_provider, identity_sub, email)
