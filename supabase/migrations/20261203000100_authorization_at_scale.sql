@@ -96,6 +96,23 @@ create trigger memberships_member_grants_update after update on public.membershi
 create trigger memberships_member_grants_delete after delete on public.memberships
   referencing old table as old_rows for each statement execute function private.member_grants_follow_memberships();
 
+create function private.member_grants_clear()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  delete from private.member_grants;
+  return null;
+end;
+$$;
+comment on function private.member_grants_clear() is
+  'Statement trigger on TRUNCATE memberships: no membership, no member grant. Definer: see member_grants_apply.';
+
+create trigger memberships_member_grants_truncate after truncate on public.memberships
+  for each statement execute function private.member_grants_clear();
+
 create function private.member_grants_rebuild()
 returns trigger
 language plpgsql

@@ -5,7 +5,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(12);
+select plan(13);
 
 insert into public.projects (organization_id, name) values
   ('a0000000-0000-4000-8000-00000000000a', 'Acme plans'),
@@ -76,6 +76,11 @@ delete from public.role_permissions where scope = 'org' and role = 'member' and 
 select is(pg_temp.write_orgs('member_a'), '{}'::uuid[], 'a permission taken from a role is gone for its members at once');
 insert into public.role_permissions (scope, role, permission) values ('org', 'member', 'data:write');
 select is(pg_temp.write_orgs('member_a'), array['a0000000-0000-4000-8000-00000000000a']::uuid[], 'and back when it is given again');
+
+
+-- ── and a truncated memberships table ────────────────────────────────────────
+truncate public.memberships cascade;
+select is(pg_temp.write_orgs('owner_a'), '{}'::uuid[], 'after TRUNCATE memberships nobody keeps a member grant');
 
 select * from finish();
 rollback;
