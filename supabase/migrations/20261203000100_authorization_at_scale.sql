@@ -20,7 +20,7 @@
 --   statement: where the plan walks another index (created_at for a caller in many
 --   organizations), B rejects the other tenants' rows with a hash probe and A runs only
 --   for the rows B let through. Neither carries a value across callers: a cached generic
---   plan keeps the calls, not their results (tests/integration/rls-plans.test.ts runs one
+--   plan keeps the calls, not their results (supabase/tests/52_rls_plans.test.sql runs one
 --   prepared statement for two users).
 -- ════════════════════════════════════════════════════════════════════════════
 
@@ -35,8 +35,8 @@ comment on table private.member_grants is
   'Per user and permission, the organizations where the user''s membership role grants it (memberships × role_permissions of scope org). Derived: written only by the triggers on memberships and role_permissions; read by private.caller_org_ids.';
 revoke all on private.member_grants from public, anon, authenticated, service_role;
 
-create function private.member_grants_apply(removed jsonb, added jsonb)
-returns void
+create function private.member_grants_follow_memberships()
+returns trigger
 language plpgsql
 security definer
 set search_path = ''
@@ -46,48 +46,33 @@ begin
   -- memberships update the same grant row, so the second waits for the first and applies
   -- its change to the row the first committed (a recomputation from the second's snapshot
   -- could drop the first's change). Under REPEATABLE READ the second fails and retries.
-  update private.member_grants g
-  set organization_ids = array(select x from unnest(g.organization_ids) as x where x <> all (r.organization_ids))
-  from (
-    select (e ->> 'user_id')::uuid as user_id, rp.permission, array_agg((e ->> 'organization_id')::uuid) as organization_ids
-    from jsonb_array_elements(coalesce(removed, '[]')) as e
-    join public.role_permissions rp on rp.scope = 'org' and rp.role = e ->> 'role'
+  -- Each trigger has only the transition tables of its own event; a branch not taken is
+  -- never planned.
+  if tg_op in ('DELETE', 'UPDATE') then
+    update private.member_grants g
+    set organization_ids = array(select x from unnest(g.organization_ids) as x where x <> all (r.organization_ids))
+    from (
+      select o.user_id, rp.permission, array_agg(o.organization_id) as organization_ids
+      from old_rows o
+      join public.role_permissions rp on rp.scope = 'org' and rp.role = o.role
+      group by 1, 2
+    ) r
+    where g.user_id = r.user_id and g.permission = r.permission;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into private.member_grants as g (user_id, permission, organization_ids)
+    select n.user_id, rp.permission, array_agg(distinct n.organization_id)
+    from new_rows n
+    join public.role_permissions rp on rp.scope = 'org' and rp.role = n.role
     group by 1, 2
-  ) r
-  where g.user_id = r.user_id and g.permission = r.permission;
-
-  insert into private.member_grants as g (user_id, permission, organization_ids)
-  select (e ->> 'user_id')::uuid, rp.permission, array_agg(distinct (e ->> 'organization_id')::uuid)
-  from jsonb_array_elements(coalesce(added, '[]')) as e
-  join public.role_permissions rp on rp.scope = 'org' and rp.role = e ->> 'role'
-  group by 1, 2
-  on conflict (user_id, permission) do update
-    set organization_ids = array(select distinct x from unnest(g.organization_ids || excluded.organization_ids) as x);
-end;
-$$;
-comment on function private.member_grants_apply(jsonb, jsonb) is
-  'Removes the grants of the memberships in `removed` and adds those in `added` (arrays of {user_id, organization_id, role}). Definer: member_grants is private.';
-
-create function private.member_grants_follow_memberships()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  -- Each trigger has only the transition tables of its own event.
-  if tg_op = 'INSERT' then
-    perform private.member_grants_apply(null, (select jsonb_agg(to_jsonb(n)) from new_rows n));
-  elsif tg_op = 'UPDATE' then
-    perform private.member_grants_apply((select jsonb_agg(to_jsonb(o)) from old_rows o), (select jsonb_agg(to_jsonb(n)) from new_rows n));
-  else
-    perform private.member_grants_apply((select jsonb_agg(to_jsonb(o)) from old_rows o), null);
+    on conflict (user_id, permission) do update
+      set organization_ids = array(select distinct x from unnest(g.organization_ids || excluded.organization_ids) as x);
   end if;
   return null;
 end;
 $$;
 comment on function private.member_grants_follow_memberships() is
-  'Statement trigger on memberships: applies the changed rows to member_grants (a role change or a move removes the old grants and adds the new). Definer: see member_grants_apply.';
+  'Statement trigger on memberships: applies the changed rows to member_grants (a role change or a move removes the old grants and adds the new). Definer: member_grants is private.';
 
 create trigger memberships_member_grants_insert after insert on public.memberships
   referencing new table as new_rows for each statement execute function private.member_grants_follow_memberships();
@@ -96,31 +81,13 @@ create trigger memberships_member_grants_update after update on public.membershi
 create trigger memberships_member_grants_delete after delete on public.memberships
   referencing old table as old_rows for each statement execute function private.member_grants_follow_memberships();
 
-create function private.member_grants_clear()
-returns trigger
+create function private.rebuild_member_grants()
+returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
 begin
-  delete from private.member_grants;
-  return null;
-end;
-$$;
-comment on function private.member_grants_clear() is
-  'Statement trigger on TRUNCATE memberships: no membership, no member grant. Definer: see member_grants_apply.';
-
-create trigger memberships_member_grants_truncate after truncate on public.memberships
-  for each statement execute function private.member_grants_clear();
-
-create function private.member_grants_rebuild()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  -- The role matrix changed (rare, an operator's act): every user's grants follow it.
   -- The lock makes concurrent membership changes wait until the rebuild commits.
   lock table private.member_grants in exclusive mode;
   delete from private.member_grants;
@@ -129,20 +96,33 @@ begin
   from public.memberships m
   join public.role_permissions rp on rp.scope = 'org' and rp.role = m.role
   group by 1, 2;
+end;
+$$;
+comment on function private.rebuild_member_grants() is
+  'Computes member_grants again from memberships and role_permissions. Definer: member_grants is private.';
+
+create function private.member_grants_rebuild()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- The role matrix changed, or memberships were truncated: rare, an operator's act.
+  perform private.rebuild_member_grants();
   return null;
 end;
 $$;
 comment on function private.member_grants_rebuild() is
-  'Statement trigger on role_permissions: recomputes member_grants from memberships. Definer: see member_grants_apply.';
+  'Statement trigger on role_permissions (any change) and on TRUNCATE memberships: every user''s grants are computed again. Definer: see rebuild_member_grants.';
 
 create trigger role_permissions_member_grants after insert or update or delete or truncate on public.role_permissions
   for each statement execute function private.member_grants_rebuild();
+create trigger memberships_member_grants_truncate after truncate on public.memberships
+  for each statement execute function private.member_grants_rebuild();
 
-insert into private.member_grants (user_id, permission, organization_ids)
-select m.user_id, rp.permission, array_agg(m.organization_id)
-from public.memberships m
-join public.role_permissions rp on rp.scope = 'org' and rp.role = m.role
-group by 1, 2;
+-- The grants of the memberships that exist.
+select private.rebuild_member_grants();
 
 -- ── the caller's organizations ───────────────────────────────────────────────
 -- Every policy evaluation asks whether the caller is the operator; under an API role the
@@ -175,8 +155,6 @@ as $$
 declare
   caller uuid;
   scopes text[];
-  granted uuid[];
-  platform_wide boolean;
 begin
   if auth.role() = 'service_role' or private.is_operator() then
     return array(select o.id from public.organizations o);
@@ -189,18 +167,11 @@ begin
   if scopes is not null and not permission = any (scopes) then
     return '{}';
   end if;
-  -- One statement: the member grants and whether a platform role grants it everywhere.
-  select g.organization_ids,
-         exists (select 1 from public.platform_role_assignments a
-                 join public.role_permissions rp on rp.scope = 'platform' and rp.role = a.role and rp.permission = caller_org_ids.permission
-                 where a.user_id = caller)
-  into granted, platform_wide
-  from (select) as one
-  left join private.member_grants g on g.user_id = caller and g.permission = caller_org_ids.permission;
-  if platform_wide then
+  if permission = any (private.user_platform_permissions(caller)) then
     return array(select o.id from public.organizations o);
   end if;
-  return coalesce(granted, '{}');
+  return coalesce((select g.organization_ids from private.member_grants g
+                   where g.user_id = caller and g.permission = caller_org_ids.permission), '{}');
 end;
 $$;
 comment on function private.caller_org_ids(text) is
@@ -347,23 +318,18 @@ begin
 end;
 $$;
 comment on function private.protect_table(regclass, text, text, text, text) is
-  'Enables RLS with Tenantry''s standard policies on an application table (schema public, not Tenantry-managed, not a view) and registers it in private.protected_tables. Definer: altering tables and creating policies needs the owner''s rights.';
-comment on function private.protect_table(regclass, text, text, text, text) is
   'Enables RLS with Tenantry''s standard policies on an application table (schema public, not Tenantry-managed, not a view) and registers it in private.protected_tables. Organization-scoped policies use private.org_policy_condition. Definer: altering tables and creating policies needs the owner''s rights.';
 
 -- ── policies written with the standard condition ─────────────────────────────
 drop policy organizations_select_members on public.organizations;
+drop policy organization_feature_flags_select_members on public.organization_feature_flags;
 do $$ begin
   execute format('create policy organizations_select_members on public.organizations for select to authenticated using (%s)',
                  private.org_policy_condition('id', 'org:read'));
-end $$;
-comment on policy organizations_select_members on public.organizations is 'Organizations where you hold org:read.';
-
-drop policy organization_feature_flags_select_members on public.organization_feature_flags;
-do $$ begin
   execute format('create policy organization_feature_flags_select_members on public.organization_feature_flags for select to authenticated using (%s)',
                  private.org_policy_condition('organization_id', 'org:read'));
 end $$;
+comment on policy organizations_select_members on public.organizations is 'Organizations where you hold org:read.';
 comment on policy organization_feature_flags_select_members on public.organization_feature_flags is
   'An organization''s flag values, for those who may read the organization.';
 

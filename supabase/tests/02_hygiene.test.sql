@@ -1,7 +1,7 @@
 -- Hygiene of a security product (SPEC §2.4), checked over the whole schema so a new
 -- table, function or policy that forgets a rule fails here.
 begin;
-select plan(9);
+select plan(10);
 
 select is(
   (select array_agg(format('%s.%s', n.nspname, p.proname) order by 1) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
@@ -35,6 +35,14 @@ select is(
    from pg_class c join pg_namespace n on n.oid = c.relnamespace, aclexplode(c.relacl) a
    where n.nspname = 'public' and a.grantee = 'anon'::regrole),
   null, 'anon holds no privilege on any public table');
+
+-- Schema private holds derived and internal state (member grants, the audit chain head,
+-- settings): the API roles reach it only through functions, never a table.
+select is(
+  (select array_agg(format('%s on %s', r, c.oid::regclass) order by 1) from pg_class c, unnest(array['anon', 'authenticated', 'service_role']) as r
+   where c.relnamespace = 'private'::regnamespace and c.relkind in ('r', 'p', 'v', 'm')
+     and has_table_privilege(r, c.oid, 'select, insert, update, delete, truncate, references, trigger')),
+  null, 'no API role holds a privilege on any table in schema private');
 
 select is(
   (select array_agg(c.relname::text order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace
