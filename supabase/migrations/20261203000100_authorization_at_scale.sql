@@ -35,6 +35,15 @@ comment on table private.member_grants is
   'Per user and permission, the organizations where the user''s membership role grants it (memberships × role_permissions of scope org). Derived: written only by the triggers on memberships and role_permissions; read by private.caller_org_ids.';
 revoke all on private.member_grants from public, anon, authenticated, service_role;
 
+create table private.member_grants_epoch (
+  id boolean primary key default true check (id),
+  rebuilt_at timestamptz not null default now()
+);
+comment on table private.member_grants_epoch is
+  'One row, rewritten by every rebuild of member_grants and share-locked by every membership change: a membership change under REPEATABLE READ that overlaps a rebuild fails with a serialization error instead of applying the old role matrix.';
+insert into private.member_grants_epoch default values;
+revoke all on private.member_grants_epoch from public, anon, authenticated, service_role;
+
 create function private.member_grants_follow_memberships()
 returns trigger
 language plpgsql
@@ -47,7 +56,9 @@ begin
   -- its change to the row the first committed (a recomputation from the second's snapshot
   -- could drop the first's change). Under REPEATABLE READ the second fails and retries.
   -- Each trigger has only the transition tables of its own event; a branch not taken is
-  -- never planned.
+  -- never planned. The share lock waits for a rebuild of the role matrix in progress
+  -- (and, under REPEATABLE READ, fails if one committed after this transaction began).
+  perform 1 from private.member_grants_epoch for share;
   if tg_op in ('DELETE', 'UPDATE') then
     update private.member_grants g
     set organization_ids = array(select x from unnest(g.organization_ids) as x where x <> all (r.organization_ids))
@@ -88,7 +99,13 @@ security definer
 set search_path = ''
 as $$
 begin
-  -- The lock makes concurrent membership changes wait until the rebuild commits.
+  -- A REPEATABLE READ snapshot could miss memberships committed after it began.
+  if pg_catalog.current_setting('transaction_isolation') = 'repeatable read' then
+    raise exception using errcode = '25000',
+      message = 'change role_permissions or truncate memberships in a READ COMMITTED or SERIALIZABLE transaction';
+  end if;
+  -- Concurrent membership changes wait until the rebuild commits.
+  update private.member_grants_epoch set rebuilt_at = pg_catalog.now();
   lock table private.member_grants in exclusive mode;
   delete from private.member_grants;
   insert into private.member_grants (user_id, permission, organization_ids)
@@ -120,6 +137,14 @@ create trigger role_permissions_member_grants after insert or update or delete o
   for each statement execute function private.member_grants_rebuild();
 create trigger memberships_member_grants_truncate after truncate on public.memberships
   for each statement execute function private.member_grants_rebuild();
+
+-- Also in replica mode (a data-only restore, a logical-replication subscriber): grants
+-- follow every membership row the database holds, however it got there.
+alter table public.memberships enable always trigger memberships_member_grants_insert;
+alter table public.memberships enable always trigger memberships_member_grants_update;
+alter table public.memberships enable always trigger memberships_member_grants_delete;
+alter table public.memberships enable always trigger memberships_member_grants_truncate;
+alter table public.role_permissions enable always trigger role_permissions_member_grants;
 
 -- The grants of the memberships that exist.
 select private.rebuild_member_grants();
@@ -334,20 +359,40 @@ comment on policy organization_feature_flags_select_members on public.organizati
   'An organization''s flag values, for those who may read the organization.';
 
 -- Every table protect_table registered with scope org (the example projects table and
--- any the application added) gets its policies again in the new shape.
+-- any the application added) gets its policies again in the new shape — only those still
+-- exactly as protect_table wrote them: a policy the application changed is left alone
+-- (and named in a notice).
 do $$
 declare
   entry private.protected_tables;
   target regclass;
-  name text;
+  policy record;
+  old_shape text;
+  report jsonb;
 begin
   for entry in select * from private.protected_tables t where t.scope = 'org' loop
     target := pg_catalog.to_regclass(format('%I.%I', entry.schema_name, entry.table_name));
     continue when target is null;
-    foreach name in array private.protect_table_policy_names(target, 'org') loop
-      execute format('drop policy if exists %I on %s', name, target);
+    for policy in
+      select p.polname, p.polcmd, pg_catalog.pg_get_expr(p.polqual, p.polrelid) as using_expr,
+             pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) as check_expr
+      from pg_catalog.pg_policy p
+      where p.polrelid = target and p.polname = any (private.protect_table_policy_names(target, 'org'))
+    loop
+      -- The old condition as PostgreSQL prints it back.
+      old_shape := format('(%s = ANY (( SELECT private.caller_org_ids(%L::text) AS caller_org_ids)::uuid[]))',
+                          pg_catalog.quote_ident(entry.column_name),
+                          case when policy.polcmd = 'r' then entry.read_permission else entry.write_permission end);
+      if coalesce(policy.using_expr, old_shape) = old_shape and coalesce(policy.check_expr, old_shape) = old_shape then
+        execute format('drop policy %I on %s', policy.polname, target);
+      else
+        raise notice 'protect_table: % on % was changed by the application; left as it is', policy.polname, target;
+      end if;
     end loop;
-    perform private.protect_table(target, entry.scope, entry.column_name, entry.read_permission, entry.write_permission);
+    report := private.protect_table(target, entry.scope, entry.column_name, entry.read_permission, entry.write_permission);
+    if report ? 'error' then
+      raise exception 'protect_table(%) refused: %', target, report;
+    end if;
   end loop;
 end $$;
 

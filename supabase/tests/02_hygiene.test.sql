@@ -40,9 +40,12 @@ select is(
 -- settings): the API roles reach it only through functions, never a table.
 select is(
   (select array_agg(format('%s on %s', r, c.oid::regclass) order by 1) from pg_class c, unnest(array['anon', 'authenticated', 'service_role']) as r
-   where c.relnamespace = 'private'::regnamespace and c.relkind in ('r', 'p', 'v', 'm')
-     and has_table_privilege(r, c.oid, 'select, insert, update, delete, truncate, references, trigger')),
-  null, 'no API role holds a privilege on any table in schema private');
+   where c.relnamespace = 'private'::regnamespace
+     and case when c.relkind = 'S' then has_sequence_privilege(r, c.oid, 'usage, select, update')
+              when c.relkind in ('r', 'p', 'v', 'm') then has_table_privilege(r, c.oid, 'select, insert, update, delete, truncate, references, trigger')
+                                                      or has_any_column_privilege(r, c.oid, 'select, insert, update, references')
+              else false end),
+  null, 'no API role holds a privilege on any table, column or sequence in schema private');
 
 select is(
   (select array_agg(c.relname::text order by 1) from pg_class c join pg_namespace n on n.oid = c.relnamespace

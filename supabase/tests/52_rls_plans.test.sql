@@ -5,11 +5,20 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(13);
+select plan(18);
 
 insert into public.projects (organization_id, name) values
   ('a0000000-0000-4000-8000-00000000000a', 'Acme plans'),
   ('b0000000-0000-4000-8000-00000000000b', 'Globex plans');
+
+-- ── the shape ────────────────────────────────────────────────────────────────
+select is(
+  (select array_agg(p.polname order by p.polname) from private.protected_tables t
+   join pg_policy p on p.polrelid = format('%I.%I', t.schema_name, t.table_name)::regclass
+   where t.scope = 'org'
+     and coalesce(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
+         not like '%= ANY (private.caller_org_ids(%IN ( SELECT unnest(private.caller_org_ids(%'),
+  null, 'every organization-scoped policy protect_table wrote uses the estimable condition (no InitPlan-only shape left)');
 
 -- ── one prepared statement, two users ────────────────────────────────────────
 -- PostgREST prepares its statements and reuses them for every request of the pool's
@@ -47,14 +56,27 @@ select is(:'plpgsql_outsider_orgs'::text, 'b0000000-0000-4000-8000-00000000000b'
   'a PL/pgSQL function''s cached plan shows the next user only their organization');
 
 -- ── member grants follow memberships ────────────────────────────────────────
-create function pg_temp.write_orgs(actor text) returns uuid[] language plpgsql as $$
+create function pg_temp.orgs_where(actor text, permission text) returns uuid[] language plpgsql as $$
 declare result uuid[];
 begin
   perform pg_temp.become(actor);
-  result := private.caller_org_ids('data:write');
+  result := array(select x from unnest(private.caller_org_ids(permission)) as x order by x);
   perform set_config('role', 'none', true);
   return result;
 end $$;
+create function pg_temp.write_orgs(actor text) returns uuid[] language sql as $$ select pg_temp.orgs_where(actor, 'data:write') $$;
+create function pg_temp.read_orgs(actor text) returns uuid[] language sql as $$ select pg_temp.orgs_where(actor, 'data:read') $$;
+-- How far member_grants is from what it derives from (0: not at all).
+create function pg_temp.grants_drift() returns bigint language sql as $$
+  with expected as (
+    select m.user_id, rp.permission, array_agg(m.organization_id order by m.organization_id) as ids
+    from public.memberships m join public.role_permissions rp on rp.scope = 'org' and rp.role = m.role
+    group by 1, 2),
+  actual as (
+    select g.user_id, g.permission, array(select x from unnest(g.organization_ids) as x order by x) as ids
+    from private.member_grants g where cardinality(g.organization_ids) > 0)
+  select count(*) from ((select * from expected except select * from actual) union all (select * from actual except select * from expected)) as d
+$$;
 
 select is(pg_temp.write_orgs('member_a'), array['a0000000-0000-4000-8000-00000000000a']::uuid[], 'a member writes data in their organization');
 update public.memberships set role = 'viewer' where user_id = pg_temp.actor_id('member_a');
@@ -69,7 +91,14 @@ delete from public.memberships where user_id = pg_temp.actor_id('member_a') and 
 select is(pg_temp.probe('member_a', 'select 1 from public.projects where organization_id = ''b0000000-0000-4000-8000-00000000000b'''), 'rows:0',
   'removed again: none of them');
 update public.memberships set organization_id = 'b0000000-0000-4000-8000-00000000000b' where user_id = pg_temp.actor_id('viewer_a');
-select is(pg_temp.write_orgs('viewer_a'), '{}'::uuid[], 'a membership moved to another organization keeps its role''s grants (viewer: none to write)');
+select is(pg_temp.read_orgs('viewer_a'), array['b0000000-0000-4000-8000-00000000000b']::uuid[],
+  'a membership moved to another organization reads there, no longer in the first');
+update public.memberships set user_id = pg_temp.actor_id('invitee') where user_id = pg_temp.actor_id('viewer_a');
+select is(pg_temp.read_orgs('viewer_a'), '{}'::uuid[], 'a membership handed to another user leaves the first with nothing');
+select is(pg_temp.read_orgs('invitee'), array['b0000000-0000-4000-8000-00000000000b']::uuid[], '... and gives it to the other');
+delete from public.organizations where id = 'b0000000-0000-4000-8000-00000000000b';
+select is(pg_temp.read_orgs('invitee'), '{}'::uuid[], 'an organization deleted takes its members'' grants with it (cascade)');
+select is(pg_temp.grants_drift(), 0::bigint, 'after all of it, member_grants equals memberships × role_permissions');
 
 -- ── member grants follow the role matrix ────────────────────────────────────
 delete from public.role_permissions where scope = 'org' and role = 'member' and permission = 'data:write';
@@ -79,6 +108,7 @@ select is(pg_temp.write_orgs('member_a'), array['a0000000-0000-4000-8000-0000000
 
 
 -- ── and a truncated memberships table ────────────────────────────────────────
+set constraints all immediate;  -- TRUNCATE refuses a table with checks still pending
 truncate public.memberships cascade;
 select is(pg_temp.write_orgs('owner_a'), '{}'::uuid[], 'after TRUNCATE memberships nobody keeps a member grant');
 
