@@ -63,4 +63,5 @@ export const shippedMigrations: readonly ShippedMigration[] = [
   { version: "20261202000740", name: "owner_invariant" },
   { version: "20261203000100", name: "authorization_at_scale" },
   { version: "20261203000200", name: "audit_chained_at_commit" },
+  { version: "20261203000300", name: "quota_default_organization" },
 ];

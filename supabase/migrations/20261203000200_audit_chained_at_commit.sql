@@ -18,12 +18,16 @@
 --
 -- Inside the writing transaction the event is not in audit_events until commit (or
 -- until `set constraints private.audit_pending_seal immediate`, which the pgTAP helpers
--- use so that tests inside one rolled-back transaction see their events).
+-- use so that tests inside one rolled-back transaction see their events; REPEATABLE READ
+-- and SERIALIZABLE transactions chain at once). The head stays locked from the seal to
+-- the end of the commit, including its WAL flush: audited commits queue for that long.
 -- ════════════════════════════════════════════════════════════════════════════
 
+-- jsonb rather than the audit_events row type: a column of a table's row type would
+-- block later ALTER TABLEs of audit_events.
 create unlogged table private.audit_pending (
   position bigint generated always as identity primary key,
-  event public.audit_events
+  event jsonb not null
 );
 comment on table private.audit_pending is
   'Audit events of transactions still running, in the order they happened, without id, time or hashes: private.seal_audit_event chains and moves each one at commit. Empty outside a transaction (unlogged: a crash loses only transactions that never committed).';
@@ -36,7 +40,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  event public.audit_events := new.event;
+  event public.audit_events := jsonb_populate_record(null::public.audit_events, new.event);
 begin
   -- Lock the chain head before taking an id: seals serialise, so ids follow chain order.
   select c.last_hash into event.prev_hash from private.audit_chain c for update;
@@ -55,6 +59,37 @@ comment on function private.seal_audit_event() is
 create constraint trigger audit_pending_seal after insert on private.audit_pending
   deferrable initially deferred
   for each row execute function private.seal_audit_event();
+-- Also in replica mode (seeds, data-only restores): an event is never left in the queue.
+alter table private.audit_pending enable always trigger audit_pending_seal;
+
+comment on column public.audit_events.occurred_at is
+  'When the event was chained: its transaction''s commit (ids and times follow commit order).';
+
+-- The event's text includes occurred_at, and timestamptz prints in the session's time
+-- zone: hashing in UTC makes an event verify the same from every session (it did only
+-- from sessions in the zone it was written in). Events written in UTC hash as before.
+create or replace function private.audit_event_digest(prev_hash bytea, e public.audit_events)
+returns bytea
+language plpgsql
+immutable
+set search_path = ''
+set timezone = 'UTC'
+as $$
+begin
+  -- jsonb text is canonical (keys sorted), so the same event always hashes the same.
+  -- (PL/pgSQL for its cached plan: this runs once per event written and verified.)
+  return extensions.digest(
+    prev_hash || convert_to(jsonb_build_object(
+      'id', e.id, 'occurred_at', e.occurred_at, 'actor_id', e.actor_id, 'actor_type', e.actor_type,
+      'action', e.action, 'outcome', e.outcome, 'organization_id', e.organization_id,
+      'target_type', e.target_type, 'target_id', e.target_id, 'details', e.details,
+      'request_id', e.request_id, 'ip', e.ip, 'user_agent', e.user_agent,
+      'before', e.before, 'after', e.after)::text, 'UTF8'),
+    'sha256');
+end;
+$$;
+comment on function private.audit_event_digest(bytea, public.audit_events) is
+  'The hash an event must carry given the previous hash (computed in UTC, whatever the session''s time zone).';
 
 -- ── writing ──────────────────────────────────────────────────────────────────
 create or replace function private.audit(
@@ -138,7 +173,12 @@ begin
   event.request_id := left(headers ->> 'x-debug-id', 100);
   event.user_agent := left(headers ->> 'user-agent', 500);
   -- Chained when the transaction commits (private.seal_audit_event): id, time and hashes.
-  insert into private.audit_pending (event) values (event);
+  -- Under REPEATABLE READ or SERIALIZABLE the head read at commit would conflict with
+  -- every audited commit since the snapshot: such transactions chain at once, as before.
+  if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
+    set constraints private.audit_pending_seal immediate;
+  end if;
+  insert into private.audit_pending (event) values (to_jsonb(event));
 end;
 $$;
 comment on function private.audit(text, uuid, text, text, jsonb, text) is

@@ -1,5 +1,7 @@
 // Quotas hold under concurrency (SPEC F11): twenty inserts racing for the last slot,
-// each in its own transaction on its own connection — exactly one gets it.
+// each in its own transaction on its own connection — exactly one gets it. And where
+// nothing is limited nobody queues: joining the default organization (every signup does)
+// does not wait for another transaction joining it (issue 13).
 import { randomUUID } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
@@ -42,5 +44,34 @@ describe("quotas under concurrency", () => {
       users.map((u) => racers.begin((tx) => tx`insert into public.memberships (organization_id, user_id, role) values (${org.id}, ${u.id}, 'member')`)),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+
+  it("joining the default organization does not wait for another transaction joining it", async () => {
+    // The default organization as provisioning makes it (at most one; kept if it exists).
+    await sql`insert into public.organizations (slug, name, is_default) values ('default', 'Default', true) on conflict (is_default) where is_default do nothing`;
+    const [org] = await sql`select id from public.organizations where is_default`;
+    const [first, second] = await Promise.all(
+      [0, 1].map(async (i) => {
+        const [user] = await sql`insert into public.profiles (identity_provider, identity_sub, email) values ('https://quota-joiners.test', ${randomUUID()}, ${`joiner-${i}-${randomUUID()}@test.local`}) returning id`;
+        return user.id as string;
+      }),
+    );
+    const order: string[] = [];
+    let firstJoined!: () => void;
+    const joined = new Promise<void>((resolve) => (firstJoined = resolve));
+    const slow = racers.begin(async (tx) => {
+      await tx`insert into public.memberships (organization_id, user_id, role) values (${org.id}, ${first}, 'member')`;
+      firstJoined();
+      await tx`select pg_sleep(1)`;
+      order.push("first committed");
+    });
+    await joined;
+    await racers.begin(async (tx) => {
+      await tx`insert into public.memberships (organization_id, user_id, role) values (${org.id}, ${second}, 'member')`;
+    });
+    order.push("second committed");
+    await slow;
+    expect(order).toEqual(["second committed", "first committed"]);
+    await sql`delete from public.profiles where id in (${first}, ${second})`;
   });
 });
