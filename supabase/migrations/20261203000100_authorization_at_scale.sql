@@ -13,7 +13,7 @@
 -- * The standard condition (private.org_policy_condition, the one place it is written)
 --   is two conjuncts on the tenant column:
 --     col = any (private.caller_org_ids(p))                -- A
---     and col in (select unnest(private.caller_org_ids(p))) -- B
+--     and col in (select unnest((select private.caller_org_ids(p)))) -- B
 --   A is a plain STABLE call: the planner evaluates it while estimating (so a caller in
 --   one organization and a caller in 1,000 get their own plans) and, as an index
 --   condition, the executor evaluates it once. B is a hashed subplan, built once per
@@ -209,7 +209,9 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select format('%1$s = any (private.caller_org_ids(%2$L)) and %1$s in (select unnest(private.caller_org_ids(%2$L)))',
+  -- B's inner (select …) keeps the planner from calling the function to estimate
+  -- unnest's rows: A already gives it the estimate, and every call costs.
+  select format('%1$s = any (private.caller_org_ids(%2$L)) and %1$s in (select unnest((select private.caller_org_ids(%2$L))))',
                 column_ref, permission)
 $$;
 comment on function private.org_policy_condition(text, text) is

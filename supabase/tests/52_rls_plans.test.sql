@@ -17,7 +17,7 @@ select is(
    join pg_policy p on p.polrelid = format('%I.%I', t.schema_name, t.table_name)::regclass
    where t.scope = 'org'
      and coalesce(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
-         not like '%= ANY (private.caller_org_ids(%IN ( SELECT unnest(private.caller_org_ids(%'),
+         not like '%= ANY (private.caller_org_ids(%IN ( SELECT unnest(( SELECT private.caller_org_ids(%'),
   null, 'every organization-scoped policy protect_table wrote uses the estimable condition (no InitPlan-only shape left)');
 
 -- ── one prepared statement, two users ────────────────────────────────────────
