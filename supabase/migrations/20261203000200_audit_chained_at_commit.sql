@@ -11,7 +11,9 @@
 -- events when the transaction commits: it locks the head, takes the id, stamps the time,
 -- computes the hashes and writes the event. The head is locked only from there to the
 -- end of the commit, so transactions overlap in everything else. What the chain
--- guarantees is unchanged: events are in the chain in id order, ids follow commit order,
+-- guarantees is unchanged: events are in the chain in id order, ids follow commit order
+-- (the seal draws the id under the head lock held to commit, which the metrics rollup's
+-- watermark in 20261202000520_metrics.sql relies on),
 -- every committed event is chained in its own transaction (nothing is ever unsealed
 -- after commit, so there is no sealing delay), a rolled-back transaction leaves no
 -- event, and verify_audit_chain still names the first tampered event.
