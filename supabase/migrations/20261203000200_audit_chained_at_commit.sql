@@ -69,7 +69,10 @@ comment on column public.audit_events.occurred_at is
 
 -- The event's text includes occurred_at, and timestamptz prints in the session's time
 -- zone: hashing in UTC makes an event verify the same from every session (it did only
--- from sessions in the zone it was written in). Events written in UTC hash as before.
+-- from sessions in the zone it was written in). Events written in UTC hash as before
+-- (Supabase's and the local stack's databases run in UTC); an event an operator wrote
+-- from a session in another zone now fails verification everywhere rather than almost
+-- everywhere: verify_audit_chain names it.
 create or replace function private.audit_event_digest(prev_hash bytea, e public.audit_events)
 returns bytea
 language plpgsql
@@ -177,7 +180,7 @@ begin
   -- Chained when the transaction commits (private.seal_audit_event): id, time and hashes.
   -- Under REPEATABLE READ or SERIALIZABLE the head read at commit would conflict with
   -- every audited commit since the snapshot: such transactions chain at once, as before.
-  if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
+  if pg_catalog.current_setting('transaction_isolation') not in ('read committed', 'read uncommitted') then
     set constraints private.audit_pending_seal immediate;
   end if;
   insert into private.audit_pending (event) values (to_jsonb(event));

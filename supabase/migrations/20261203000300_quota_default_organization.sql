@@ -28,7 +28,7 @@ begin
     if limit_name = 'members_per_org' and exists (select 1 from public.organizations o where o.id = subject and o.is_default) then
       return;
     end if;
-    select o.plan,
+    select case when o.is_default and limit_name = 'members_per_org' then null else o.plan end,
            o.is_personal and o.created_at = pg_catalog.now() and private.written_by_this_transaction(o.xmin)
     into plan, fresh_personal
     from public.organizations o where o.id = subject for no key update;

@@ -48,7 +48,8 @@ describe("quotas under concurrency", () => {
 
   it("joining the default organization does not wait for another transaction joining it", async () => {
     // The default organization as provisioning makes it (at most one; kept if it exists).
-    await sql`insert into public.organizations (slug, name, is_default) values ('default', 'Default', true) on conflict (is_default) where is_default do nothing`;
+    const slug = `default-${randomUUID().slice(0, 8)}`;
+    await sql`insert into public.organizations (slug, name, is_default) values (${slug}, 'Default', true) on conflict (is_default) where is_default do nothing`;
     const [org] = await sql`select id from public.organizations where is_default`;
     const [first, second] = await Promise.all(
       [0, 1].map(async (i) => {
