@@ -113,6 +113,8 @@ export async function withIdentity<T>(
         with ordinality as setting(name, value, position)
       order by position`;
     if (identity.provision) await tx`select private.provision_caller()`;
+    // PostgREST's db-pre-request: a caller with a platform role plans as tenantry_platform.
+    if (identity.role === "authenticated") await tx`select private.pre_request()`;
     return fn(tx);
   };
   return (readOnly ? sql.begin("read only", run) : sql.begin(run)) as Promise<T>;

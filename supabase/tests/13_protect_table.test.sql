@@ -13,14 +13,14 @@ insert into public.widgets (organization_id, label) values ('a0000000-0000-4000-
 create temp table first_report as select public.protect_table('public.widgets') as report;
 select is((select report -> 'rls_was_enabled' from first_report), 'false'::jsonb, 'the report says RLS was off before');
 select is((select report -> 'policies_created' from first_report),
-  '["widgets_select_members", "widgets_insert_members", "widgets_update_members", "widgets_delete_members"]'::jsonb,
-  'one policy per operation, named table_operation_who');
+  '["widgets_select_members", "widgets_insert_members", "widgets_update_members", "widgets_delete_members", "widgets_select_platform", "widgets_insert_platform", "widgets_update_platform", "widgets_delete_platform"]'::jsonb,
+  'one policy per operation and caller kind, named table_operation_who (members, and the platform role''s companions)');
 select is((select report ->> 'index_created' from first_report), 'true', 'an index on the tenant column is created when missing');
 select ok((select relrowsecurity from pg_class where oid = 'public.widgets'::regclass), 'RLS is enabled');
 
 create temp table second_report as select public.protect_table('public.widgets') as report;
 select is((select report -> 'policies_created' from second_report), '[]'::jsonb, 'a second run creates nothing');
-select is((select jsonb_array_length(report -> 'policies_existing') from second_report), 4, '... and reports the four existing policies');
+select is((select jsonb_array_length(report -> 'policies_existing') from second_report), 8, '... and reports the eight existing policies');
 select is((select report ->> 'rls_was_enabled' from second_report), 'true', '... with RLS already on');
 
 select is(pg_temp.probe('member_a', 'select * from public.widgets'), 'rows:1', 'org scope: a member sees their organization''s rows only');
