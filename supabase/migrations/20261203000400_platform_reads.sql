@@ -76,6 +76,7 @@ end;
 $$;
 comment on function private.policy_org_ids(text) is
   'The organizations the standard policy condition admits: private.caller_org_ids, except under role tenantry_platform, where only memberships count (the companion platform policy admits platform-wide access, so no statement enumerates every organization). Definer: reads member_grants.';
+revoke execute on function private.policy_org_ids(text) from public;
 grant execute on function private.policy_org_ids(text) to authenticated, service_role;
 
 create or replace function private.org_policy_condition(column_ref text, permission text)

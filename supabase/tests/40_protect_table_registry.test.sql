@@ -100,8 +100,8 @@ select is(
   (select jsonb_build_object('protected', t -> 'protected', 'scope', t -> 'protection' -> 'scope', 'rls', t -> 'rls_enabled', 'managed', t -> 'tenantry_managed',
                              'policies', jsonb_array_length(t -> 'policies'), 'drift', t -> 'drift')
    from report, jsonb_array_elements(r -> 'tables') t where t ->> 'name' = 'projects'),
-  '{"protected": true, "scope": "org", "rls": true, "managed": false, "policies": 4, "drift": []}'::jsonb,
-  'projects: protected by protect_table (org scope), RLS on, its four policies, no drift');
+  '{"protected": true, "scope": "org", "rls": true, "managed": false, "policies": 8, "drift": []}'::jsonb,
+  'projects: protected by protect_table (org scope), RLS on, its eight policies (members and platform companions), no drift');
 select is(
   (select jsonb_build_object('exposed', t -> 'exposed_without_rls', 'grants', t -> 'grants', 'protected', t -> 'protected')
    from report, jsonb_array_elements(r -> 'tables') t where t ->> 'name' = 'open_table'),
