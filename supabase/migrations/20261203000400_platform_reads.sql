@@ -13,7 +13,7 @@
 --
 -- * tenantry_platform inherits authenticated (every grant and every policy written
 --   `to authenticated` applies to it too) and adds one companion policy per operation on
---   each organization-scoped table: `(select private.has_platform_permission(p))`, a
+--   each organization-scoped table: `(select p = any (private.caller_platform_permissions()))`, a
 --   pseudo-constant evaluated once per statement, evaluated before the member policy's
 --   condition in the OR that combines them (see below).
 -- * Under tenantry_platform the standard condition counts memberships only
@@ -21,7 +21,7 @@
 --   enumerates organizations. Under authenticated it keeps the platform-wide answer, so a
 --   platform caller that reaches the database as authenticated (Storage, Realtime, a
 --   client that skips the pre-request) still reads everything, only slower.
--- * private.pre_request (PostgREST's db-pre-request; the edge functions call it too)
+-- * private.pre_request (the edge functions call it for every signed-in request)
 --   switches a caller who holds a platform role to tenantry_platform for the transaction.
 --
 -- The role is a plan selector, never a grant: both policies check the database. A caller
@@ -44,9 +44,17 @@ begin
 end $$;
 comment on role tenantry_platform is
   'Tenantry: the role a caller with a platform role runs as (set by private.pre_request). Inherits authenticated; only selects the platform-wide policies, which check the permission themselves.';
-grant authenticated to tenantry_platform;
 -- PostgREST (authenticator) and the edge functions and tests (postgres) switch to it.
-grant tenantry_platform to authenticator, postgres;
+-- PostgreSQL 16+ lets a non-superuser grant a role only with ADMIN OPTION on it: where
+-- these grants are refused the migration still applies, says so, and the pre-request
+-- keeps every request as authenticated (it checks both memberships).
+do $$
+begin
+  grant authenticated to tenantry_platform;
+  grant tenantry_platform to authenticator, postgres;
+exception when insufficient_privilege or invalid_grant_operation then
+  raise notice 'tenantry_platform could not be set up (%): platform-wide readers plan as authenticated', sqlerrm;
+end $$;
 
 -- ── the organizations the standard condition counts ─────────────────────────
 create function private.policy_org_ids(permission text)
@@ -99,7 +107,10 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select format('(select private.has_platform_permission(%L))', permission)
+  -- Platform roles only (caller_platform_permissions: token scopes applied, nobody for a
+  -- disabled or unknown caller), not has_platform_permission: the enforcement waiver must
+  -- not admit more under this role than the members' condition does under authenticated.
+  select format('(select %L = any (private.caller_platform_permissions()))', permission)
 $$;
 comment on function private.platform_policy_condition(text) is
   'The text of the companion policy condition for role tenantry_platform: a pseudo-constant (once per statement) that holds when a platform role gives the caller the permission. Pure text; reads nothing.';
@@ -120,7 +131,7 @@ as $$
     order by w.w_position, x.position)
 $$;
 comment on function private.protect_table_policy_names(regclass, text) is
-  'The names of the policies protect_table writes on a table for a scope: table_operation_owner (owner), or table_operation_members and their companions table_operation_platform (org).';
+  'The names of the policies protect_table writes on a table for a scope: table_operation_owner (owner), or table_operation_members and their companions table_operation_platform (org; a companion only beside a members'' policy protect_table wrote).';
 
 create or replace function private.protect_table(
   target regclass,
@@ -212,6 +223,9 @@ begin
       existing := existing || policy.name;
       continue;
     end if;
+    -- A companion widens its members' policy for platform callers: only beside one this
+    -- call wrote, never beside one the application kept or changed.
+    continue when policy.who = 'platform' and format('%s_%s_members', table_name, policy.op) <> all (created);
     execute case policy.op
       when 'select' then format('create policy %I on %s for select to %I using (%s)', policy.name, target, policy.grantee, policy.condition)
       when 'insert' then format('create policy %I on %s for insert to %I with check (%s)', policy.name, target, policy.grantee, policy.condition)
@@ -345,34 +359,25 @@ begin
   -- A plan selector, never a grant: under tenantry_platform every policy still checks the
   -- permission in the database, so a caller who reached this role without a platform
   -- role would see no more than as authenticated.
-  if pg_catalog.current_setting('role') = 'authenticated' and private.caller_holds_platform_role() then
-    perform pg_catalog.set_config('role', 'tenantry_platform', true);
+  if pg_catalog.current_setting('role') <> 'authenticated' then
+    return;
+  end if;
+  if pg_catalog.pg_has_role(session_user, 'tenantry_platform', 'MEMBER')
+     and pg_catalog.pg_has_role('tenantry_platform', 'authenticated', 'USAGE') then
+    if private.caller_holds_platform_role() then
+      perform pg_catalog.set_config('role', 'tenantry_platform', true);
+    end if;
   end if;
 end;
 $$;
 comment on function private.pre_request() is
-  'PostgREST''s db-pre-request (and the edge functions'' equivalent): a signed-in caller who holds a platform role runs the request as tenantry_platform, so platform-wide reads plan without enumerating organizations. Invoker: SET ROLE is refused inside a definer function.';
+  'Called by the edge functions for every signed-in request: a caller who holds a platform role runs the request as tenantry_platform, so platform-wide reads plan without enumerating organizations. Does nothing where tenantry_platform could not be set up. Invoker: SET ROLE is refused inside a definer function.';
 
 revoke execute on function private.caller_holds_platform_role(), private.pre_request(), private.platform_policy_condition(text) from public;
 grant execute on function private.caller_holds_platform_role() to authenticated;
--- PostgREST runs the pre-request for every request, anonymous ones too.
-grant execute on function private.pre_request() to anon, authenticated;
+grant execute on function private.pre_request() to authenticated;
 
--- PostgREST calls the pre-request when authenticator names it. An application that
--- already names its own keeps it (and should call private.pre_request from it); where
--- the setting cannot be written, the notice says so and requests plan as authenticated.
-do $$
-begin
-  if exists (select 1 from pg_catalog.pg_db_role_setting s join pg_catalog.pg_roles r on r.oid = s.setrole
-             where r.rolname = 'authenticator' and s.setdatabase = 0
-               and exists (select 1 from unnest(s.setconfig) c where c like 'pgrst.db_pre_request=%')) then
-    raise notice 'pgrst.db_pre_request is already set for authenticator; call private.pre_request() from that function';
-  else
-    begin
-      alter role authenticator set pgrst.db_pre_request = 'private.pre_request';
-    exception when insufficient_privilege then
-      raise notice 'could not set pgrst.db_pre_request on authenticator (%); set it to private.pre_request in the dashboard', sqlerrm;
-    end;
-  end if;
-end $$;
-notify pgrst, 'reload config';
+-- Not set as PostgREST's db-pre-request here: PostgREST runs it for every request,
+-- anon and service_role too, which cannot reach schema private. Until a pre-request
+-- reachable by every API role exists, PostgREST requests plan as authenticated (correct,
+-- slower for platform callers); the edge functions switch.

@@ -108,7 +108,7 @@ $$;
 select is(pg_temp.role_after_pre_request('auditor'), 'tenantry_platform', 'the pre-request runs a platform role holder as tenantry_platform');
 select is(pg_temp.role_after_pre_request('member_a'), 'authenticated', 'a member stays authenticated');
 select is(pg_temp.role_after_pre_request('disabled_reader'), 'authenticated', 'a disabled platform reader stays authenticated');
-select is(pg_temp.role_after_pre_request('anon'), 'anon', 'anon stays anon');
+select ok(not has_function_privilege('anon', 'private.pre_request()', 'execute'), 'anon may not run the pre-request (the edge functions call it for signed-in requests only)');
 
 -- ── the role itself ──────────────────────────────────────────────────────────
 select ok((select not r.rolsuper and not r.rolbypassrls and not r.rolcanlogin and pg_has_role('tenantry_platform', 'authenticated', 'USAGE')
