@@ -107,14 +107,19 @@ export async function withIdentity<T>(
   const run = async (tx: Tx) => {
     // Still the function's own role here: the API roles may not execute this.
     if (identity.waiveEnforcement) await tx`select private.waive_enforcement()`;
+    // The settings in order, then (once they are all set: the aggregate finishes first) the
+    // pre-request, which runs a caller with a platform role as tenantry_platform; it does
+    // nothing for other roles. One round trip.
     await tx`
-      select pg_catalog.set_config(name, value, true)
-      from unnest(${config.map(([name]) => name)}::text[], ${config.map(([, value]) => value)}::text[])
-        with ordinality as setting(name, value, position)
-      order by position`;
+      select private.pre_request()
+      from (
+        select count(pg_catalog.set_config(name, value, true))
+        from (select name, value
+              from unnest(${config.map(([name]) => name)}::text[], ${config.map(([, value]) => value)}::text[])
+                with ordinality as setting(name, value, position)
+              order by position) as ordered
+      ) as applied`;
     if (identity.provision) await tx`select private.provision_caller()`;
-    // PostgREST's db-pre-request: a caller with a platform role plans as tenantry_platform.
-    if (identity.role === "authenticated") await tx`select private.pre_request()`;
     return fn(tx);
   };
   return (readOnly ? sql.begin("read only", run) : sql.begin(run)) as Promise<T>;

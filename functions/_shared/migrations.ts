@@ -64,6 +64,6 @@ export const shippedMigrations: readonly ShippedMigration[] = [
   { version: "20261203000100", name: "authorization_at_scale" },
   { version: "20261203000200", name: "audit_chained_at_commit" },
   { version: "20261203000300", name: "quota_default_organization" },
-  { version: "20261203000400", name: "platform_reads" },
-  { version: "20261203000500", name: "platform_grants" },
+  { version: "20261203000400", name: "platform_grants" },
+  { version: "20261203000500", name: "platform_reads" },
 ];

@@ -158,7 +158,7 @@ select is(pg_temp.policy_org_count('platform_admin', 'tenantry_platform'), 0,
 select is(pg_temp.policy_org_count('platform_admin', 'authenticated'), (select count(*)::integer from public.organizations),
   'under authenticated it still lists every organization for a platform admin (Storage and Realtime run as authenticated)');
 
--- ── platform grants follow the assignments (migration 20261203000500) ───────
+-- ── platform grants follow the assignments (migration 20261203000400) ───────
 insert into public.platform_role_assignments (user_id, role, source) values (pg_temp.actor_id('member_a'), 'reader', 'admin');
 update public.platform_role_assignments set role = 'reader' where user_id = pg_temp.actor_id('auditor');
 delete from public.platform_role_assignments where user_id = pg_temp.actor_id('disabled_reader');

@@ -137,7 +137,7 @@ begin
 end;
 $$;
 comment on function private.caller_org_ids_for(text, boolean) is
-  'The rule behind caller_org_ids and policy_org_ids: every organization for the secret key and the operator; none for nobody or a token without the permission; every organization for a platform role that grants it (when platform_wide); else those where a membership grants it. Definer: reads member_grants.';
+  'The rule behind caller_org_ids (and policy_org_ids, migration 20261203000500): every organization for the secret key and the operator; none for nobody or a token without the permission; every organization for a platform role that grants it (when platform_wide); else those where a membership grants it. Definer: reads member_grants.';
 revoke execute on function private.caller_org_ids_for(text, boolean) from public;
 
 create or replace function private.caller_org_ids(permission text)
@@ -153,18 +153,3 @@ end;
 $$;
 comment on function private.caller_org_ids(text) is
   'Organizations in which the caller holds the permission (all of them for a platform role that grants it, the secret key and the operator), none when the token used lacks it. See caller_org_ids_for. Definer: calls it.';
-
-create or replace function private.policy_org_ids(permission text)
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-begin
-  -- Under the platform role the companion policy admits platform-wide access.
-  return private.caller_org_ids_for(permission, pg_catalog.current_setting('role') <> 'tenantry_platform');
-end;
-$$;
-comment on function private.policy_org_ids(text) is
-  'The organizations the standard policy condition admits: caller_org_ids, except under role tenantry_platform, where only memberships count (the companion platform policy admits platform-wide access, so no statement enumerates every organization). Definer: calls caller_org_ids_for.';

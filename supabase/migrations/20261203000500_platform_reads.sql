@@ -19,8 +19,8 @@
 -- * Under tenantry_platform the standard condition counts memberships only
 --   (private.policy_org_ids): platform-wide access is the companion policy's, so nothing
 --   enumerates organizations. Under authenticated it keeps the platform-wide answer, so a
---   platform caller that reaches the database as authenticated (Storage, Realtime, a
---   client that skips the pre-request) still reads everything, only slower.
+--   platform caller that reaches the database as authenticated (PostgREST, Storage,
+--   Realtime) still reads everything, only slower.
 -- * private.pre_request (the edge functions call it for every signed-in request)
 --   switches a caller who holds a platform role to tenantry_platform for the transaction.
 --
@@ -44,14 +44,15 @@ begin
 end $$;
 comment on role tenantry_platform is
   'Tenantry: the role a caller with a platform role runs as (set by private.pre_request). Inherits authenticated; only selects the platform-wide policies, which check the permission themselves.';
--- PostgREST (authenticator) and the edge functions and tests (postgres) switch to it.
+-- The edge functions and tests (connected as postgres) switch to it. Not authenticator:
+-- PostgREST does not switch (see pre_request), and a token naming the role would be taken.
 -- PostgreSQL 16+ lets a non-superuser grant a role only with ADMIN OPTION on it: where
 -- these grants are refused the migration still applies, says so, and the pre-request
 -- keeps every request as authenticated (it checks both memberships).
 do $$
 begin
   grant authenticated to tenantry_platform;
-  grant tenantry_platform to authenticator, postgres;
+  grant tenantry_platform to postgres;
 exception when insufficient_privilege or invalid_grant_operation then
   raise notice 'tenantry_platform could not be set up (%): platform-wide readers plan as authenticated', sqlerrm;
 end $$;
@@ -64,26 +65,13 @@ stable
 security definer
 set search_path = ''
 as $$
-declare
-  caller uuid;
-  result uuid[];
 begin
-  if pg_catalog.current_setting('role') <> 'tenantry_platform' then
-    return private.caller_org_ids(permission);
-  end if;
-  -- The platform role: the companion policy admits platform-wide access; here only the
-  -- caller's memberships count, as in caller_org_ids (same caller, same token scopes).
-  caller := private.caller_id();
-  if caller is null or not private.token_allows(permission) then
-    return '{}';
-  end if;
-  select g.organization_ids into result from private.member_grants g
-  where g.user_id = caller and g.permission = policy_org_ids.permission;
-  return coalesce(result, '{}');
+  -- Under the platform role the companion policy admits platform-wide access.
+  return private.caller_org_ids_for(permission, pg_catalog.current_setting('role') <> 'tenantry_platform');
 end;
 $$;
 comment on function private.policy_org_ids(text) is
-  'The organizations the standard policy condition admits: private.caller_org_ids, except under role tenantry_platform, where only memberships count (the companion platform policy admits platform-wide access, so no statement enumerates every organization). Definer: reads member_grants.';
+  'The organizations the standard policy condition admits: private.caller_org_ids, except under role tenantry_platform, where only memberships count (the companion platform policy admits platform-wide access, so no statement enumerates every organization). Definer: calls caller_org_ids_for.';
 revoke execute on function private.policy_org_ids(text) from public;
 grant execute on function private.policy_org_ids(text) to authenticated, service_role;
 
@@ -116,22 +104,49 @@ comment on function private.platform_policy_condition(text) is
   'The text of the companion policy condition for role tenantry_platform: a pseudo-constant (once per statement) that holds when a platform role gives the caller the permission. Pure text; reads nothing.';
 
 -- ── the policies protect_table writes ────────────────────────────────────────
+-- One list, read by protect_table (to write them) and protect_table_policy_names (to
+-- check them): the next change of shape redefines this function, not protect_table.
+create function private.protect_table_policies(
+  target regclass, scope text, column_name text, read_permission text, write_permission text)
+returns table (name text, op text, who text, grantee text, condition text, description text)
+language sql
+stable
+set search_path = ''
+as $$
+  select format('%s_%s_%s', c.relname, x.op, w.who), x.op, w.who,
+         case w.who when 'platform' then 'tenantry_platform' else 'authenticated' end,
+         case w.who
+           when 'owner' then format('%s = (select private.caller_id())', pg_catalog.quote_ident(column_name))
+           when 'members' then private.org_policy_condition(pg_catalog.quote_ident(column_name), p.permission)
+           else private.platform_policy_condition(p.permission)
+         end,
+         case w.who
+           when 'owner' then format('protect_table: rows whose %s is the caller (%s).', column_name, x.op)
+           when 'members' then format('protect_table: rows of organizations where the caller holds %s (%s).', p.permission, x.op)
+           else format('protect_table: every row, for a platform role that grants %s (%s; role tenantry_platform).', p.permission, x.op)
+         end
+  from pg_catalog.pg_class c,
+       unnest(case scope when 'owner' then array['owner'] else array['members', 'platform'] end) with ordinality as w(who, w_position),
+       unnest(array['select', 'insert', 'update', 'delete']) with ordinality as x(op, position),
+       lateral (select case when x.op = 'select' then read_permission else write_permission end as permission) as p
+  where c.oid = target
+  order by w.w_position, x.position
+$$;
+comment on function private.protect_table_policies(regclass, text, text, text, text) is
+  'The policies protect_table writes on a table for a scope, in order: table_operation_owner (owner), or table_operation_members to authenticated and their companions table_operation_platform to tenantry_platform (org). Name, operation, who, role, condition and comment of each.';
+
+revoke execute on function private.protect_table_policies(regclass, text, text, text, text) from public;
+
 create or replace function private.protect_table_policy_names(target regclass, scope text)
 returns text[]
 language sql
 stable
 set search_path = ''
 as $$
-  select array(
-    select format('%s_%s_%s', c.relname, op, who)
-    from pg_catalog.pg_class c,
-         unnest(case scope when 'owner' then array['owner'] else array['members', 'platform'] end) with ordinality as w(who, w_position),
-         unnest(array['select', 'insert', 'update', 'delete']) with ordinality as x(op, position)
-    where c.oid = target
-    order by w.w_position, x.position)
+  select array(select p.name from private.protect_table_policies(target, scope, null, null, null) as p)
 $$;
 comment on function private.protect_table_policy_names(regclass, text) is
-  'The names of the policies protect_table writes on a table for a scope: table_operation_owner (owner), or table_operation_members and their companions table_operation_platform (org; a companion only beside a members'' policy protect_table wrote).';
+  'The names of the policies protect_table writes on a table for a scope (see protect_table_policies; a companion only beside a members'' policy protect_table wrote).';
 
 create or replace function private.protect_table(
   target regclass,
@@ -147,7 +162,6 @@ set search_path = ''
 as $$
 declare
   table_name text := (select c.relname from pg_catalog.pg_class c where c.oid = target);
-  column_ref text;
   was_enabled boolean;
   index_created boolean := false;
   created text[] := '{}';
@@ -190,7 +204,6 @@ begin
   if scope = 'org' and not exists (select 1 from public.permissions p where p.name in (read_permission, write_permission) having count(*) = 2) then
     raise exception using errcode = '22023', message = format('unknown permission in "%s" / "%s"', read_permission, write_permission);
   end if;
-  column_ref := pg_catalog.quote_ident(column_name);
 
   select c.relrowsecurity into was_enabled from pg_catalog.pg_class c where c.oid = target;
   -- ALTER TABLE takes an ACCESS EXCLUSIVE lock: only when there is something to change.
@@ -203,22 +216,7 @@ begin
   execute format('revoke all on %s from anon', target);
   execute format('grant select, insert, update, delete on %s to authenticated, service_role', target);
 
-  -- Organization scope: the members' policies to authenticated, and their platform-wide
-  -- companions to tenantry_platform (migration 20261203000400).
-  for policy in
-    select format('%s_%s_%s', table_name, op, who) as name, op, who,
-           case
-             when who = 'owner' then format('%s = (select private.caller_id())', column_ref)
-             when who = 'members' then private.org_policy_condition(column_ref, permission)
-             else private.platform_policy_condition(permission)
-           end as condition,
-           case who when 'platform' then 'tenantry_platform' else 'authenticated' end as grantee,
-           permission
-    from unnest(case scope when 'owner' then array['owner'] else array['members', 'platform'] end) with ordinality as w(who, w_position),
-         unnest(array['select', 'insert', 'update', 'delete']) with ordinality as x(op, position),
-         lateral (select case when op = 'select' then read_permission else write_permission end as permission) as p
-    order by w.w_position, x.position
-  loop
+  for policy in select * from private.protect_table_policies(target, scope, column_name, read_permission, write_permission) loop
     if exists (select 1 from pg_catalog.pg_policy p where p.polrelid = target and p.polname = policy.name) then
       existing := existing || policy.name;
       continue;
@@ -232,12 +230,7 @@ begin
       when 'update' then format('create policy %I on %s for update to %I using (%s) with check (%s)', policy.name, target, policy.grantee, policy.condition, policy.condition)
       else format('create policy %I on %s for delete to %I using (%s)', policy.name, target, policy.grantee, policy.condition)
     end;
-    execute format('comment on policy %I on %s is %L', policy.name, target,
-      case policy.who
-        when 'owner' then format('protect_table: rows whose %s is the caller (%s).', column_name, policy.op)
-        when 'members' then format('protect_table: rows of organizations where the caller holds %s (%s).', policy.permission, policy.op)
-        else format('protect_table: every row, for a platform role that grants %s (%s; role tenantry_platform).', policy.permission, policy.op)
-      end);
+    execute format('comment on policy %I on %s is %L', policy.name, target, policy.description);
     created := created || policy.name;
   end loop;
 
@@ -272,7 +265,7 @@ begin
 end;
 $$;
 comment on function private.protect_table(regclass, text, text, text, text) is
-  'Enables RLS with Tenantry''s standard policies on an application table (schema public, not Tenantry-managed, not a view) and registers it in private.protected_tables. Organization scope: the members'' policies (private.org_policy_condition) and their tenantry_platform companions (private.platform_policy_condition). Definer: altering tables and creating policies needs the owner''s rights.';
+  'Enables RLS with Tenantry''s standard policies on an application table (schema public, not Tenantry-managed, not a view) and registers it in private.protected_tables. The policies are private.protect_table_policies. Definer: altering tables and creating policies needs the owner''s rights.';
 
 -- ── Tenantry's own tables with the standard condition ───────────────────────
 drop policy organizations_select_members on public.organizations;
