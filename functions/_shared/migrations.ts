@@ -66,4 +66,5 @@ export const shippedMigrations: readonly ShippedMigration[] = [
   { version: "20261203000300", name: "quota_default_organization" },
   { version: "20261203000400", name: "platform_grants" },
   { version: "20261203000500", name: "platform_reads" },
+  { version: "20261203000600", name: "platform_companion_tenant" },
 ];

@@ -17,7 +17,7 @@ select is(
    join pg_policy p on p.polrelid = format('%I.%I', t.schema_name, t.table_name)::regclass
    where t.scope = 'org'
      and coalesce(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
-         not like case when p.polname like '%\_platform' then '( SELECT (%= ANY (private.caller_platform_permissions()))%'
+         not like case when p.polname like '%\_platform' then '(( SELECT (%= ANY (private.caller_platform_permissions()))) AND (% IS NOT NULL))'
                        else '%= ANY (private.policy_org_ids(%IN ( SELECT unnest(( SELECT private.policy_org_ids(%' end),
   null, 'every organization-scoped policy protect_table wrote uses the estimable condition, or is its once-per-statement platform companion');
 
