@@ -67,4 +67,5 @@ export const shippedMigrations: readonly ShippedMigration[] = [
   { version: "20261203000400", name: "platform_grants" },
   { version: "20261203000500", name: "platform_reads" },
   { version: "20261203000600", name: "platform_companion_tenant" },
+  { version: "20261203000700", name: "caller_identities" },
 ];

@@ -1,0 +1,267 @@
+-- ════════════════════════════════════════════════════════════════════════════
+-- The caller in one read (issue 13; SPEC principle 8, F5, F6).
+--
+-- Every organization-scoped statement resolves its caller three times (the planner's
+-- estimate, the hashed subplan, the index condition), and each resolution used to read
+-- identity_providers, then settings (a Supabase Auth token) and then profiles: about
+-- 8 µs for a third-party caller and 15 µs for a Supabase Auth one, most of what
+-- authorization added to a point lookup.
+--
+-- private.caller_identities holds the answer of that rule for every active profile:
+--   (supabase = false, issuer, subject) for a profile of a registered, enabled provider;
+--   (supabase = true, issuer without trailing slashes, auth user id) for a Supabase Auth
+--   profile, once per issuer in settings.auth_issuers.
+-- A disabled profile has no row. The rule itself is the view private.caller_identity_rule;
+-- the table is kept equal to it by triggers on profiles, identity_providers and settings
+-- (also in replica mode), and private.caller_id() reads it with one primary-key probe.
+-- What stays a runtime check: a token whose issuer is a registered, enabled provider is
+-- never taken for a Supabase Auth user (the provider's subjects are its own).
+--
+-- Races: every change of an identity takes private.caller_identities_epoch FOR SHARE
+-- before it recomputes; a change of providers or settings updates that row first. So a
+-- profile created while its provider is being disabled is recomputed after the disabling
+-- commits (READ COMMITTED takes a new snapshot per statement) or fails to serialize
+-- (REPEATABLE READ), and never keeps a key its provider no longer grants.
+-- ════════════════════════════════════════════════════════════════════════════
+
+create table private.caller_identities (
+  supabase boolean not null,
+  issuer text not null,
+  subject text not null,
+  profile_id uuid not null references public.profiles (id) on delete cascade,
+  primary key (supabase, issuer, subject)
+);
+create index caller_identities_profile_idx on private.caller_identities (profile_id);
+comment on table private.caller_identities is
+  'Which active profile a token''s (issuer, subject) names: the rows of private.caller_identity_rule, kept by triggers on profiles, identity_providers and settings. Derived; read by private.caller_id().';
+comment on column private.caller_identities.supabase is
+  'true: a Supabase Auth user (issuer = one of settings.auth_issuers without trailing slashes, subject = the auth user id); false: a user of a registered, enabled identity provider (issuer and subject exactly as in the token).';
+revoke all on private.caller_identities from public, anon, authenticated, service_role;
+
+create table private.caller_identities_epoch (
+  id boolean primary key default true check (id),
+  changed_at timestamptz not null default now()
+);
+comment on table private.caller_identities_epoch is
+  'One row: share-locked by every profile identity change, updated by every change of identity providers or Supabase Auth issuers, so the two never recompute caller_identities from snapshots that miss each other.';
+insert into private.caller_identities_epoch default values;
+revoke all on private.caller_identities_epoch from public, anon, authenticated, service_role;
+
+-- ── the rule ─────────────────────────────────────────────────────────────────
+create view private.caller_identity_rule with (security_invoker = true) as
+  select false as supabase, i.issuer, p.identity_sub as subject, p.id as profile_id
+  from private.identity_providers i
+  join public.profiles p on p.identity_provider = i.issuer and p.auth_user_id is null
+  where i.enabled and p.disabled_at is null
+  union all
+  select true, s.issuer, p.auth_user_id::text, p.id
+  from (select distinct pg_catalog.rtrim(x, '/') as issuer from private.settings st, unnest(st.auth_issuers) as x) as s
+  cross join public.profiles p
+  where p.auth_user_id is not null and p.disabled_at is null;
+comment on view private.caller_identity_rule is
+  'Who a token names: a registered, enabled provider''s (issuer, subject) its active profile; this project''s Supabase Auth issuer and an auth user id that user''s active profile. private.caller_identities holds these rows.';
+revoke all on private.caller_identity_rule from public, anon, authenticated, service_role;
+
+create function private.refresh_caller_identities(profile_ids uuid[], issuers text[], supabase_issuers boolean)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- Recompute the keys of these profiles, of these providers, or of every Supabase Auth
+  -- user (one statement each, so each reads its own index); every statement takes its
+  -- own snapshot (READ COMMITTED), after the caller's lock on the epoch.
+  if cardinality(profile_ids) > 0 then
+    delete from private.caller_identities k where k.profile_id = any (profile_ids);
+    insert into private.caller_identities (supabase, issuer, subject, profile_id)
+    select r.supabase, r.issuer, r.subject, r.profile_id from private.caller_identity_rule r
+    where r.profile_id = any (profile_ids)
+    on conflict do nothing;
+  end if;
+  if cardinality(issuers) > 0 then
+    delete from private.caller_identities k where not k.supabase and k.issuer = any (issuers);
+    insert into private.caller_identities (supabase, issuer, subject, profile_id)
+    select r.supabase, r.issuer, r.subject, r.profile_id from private.caller_identity_rule r
+    where not r.supabase and r.issuer = any (issuers)
+    on conflict do nothing;
+  end if;
+  if supabase_issuers then
+    delete from private.caller_identities k where k.supabase;
+    insert into private.caller_identities (supabase, issuer, subject, profile_id)
+    select r.supabase, r.issuer, r.subject, r.profile_id from private.caller_identity_rule r
+    where r.supabase
+    on conflict do nothing;
+  end if;
+end;
+$$;
+comment on function private.refresh_caller_identities(uuid[], text[], boolean) is
+  'Makes caller_identities equal to caller_identity_rule for the given profiles, providers and (when true) every Supabase Auth user. Definer: the table is private.';
+revoke execute on function private.refresh_caller_identities(uuid[], text[], boolean) from public;
+
+-- ── kept by profiles ─────────────────────────────────────────────────────────
+create function private.caller_identities_follow_profiles()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  changed uuid[];
+begin
+  if tg_op = 'INSERT' then
+    changed := array(select n.id from new_rows n);
+  else
+    -- Only rows whose identity or state changed (an UPDATE may list the columns unchanged).
+    changed := array(select n.id from new_rows n join old_rows o on o.id = n.id
+                     where (n.identity_provider, n.identity_sub, n.auth_user_id, n.disabled_at)
+                           is distinct from (o.identity_provider, o.identity_sub, o.auth_user_id, o.disabled_at));
+  end if;
+  if cardinality(changed) > 0 then
+    perform 1 from private.caller_identities_epoch for share;
+    perform private.refresh_caller_identities(changed, '{}', false);
+  end if;
+  return null;
+end;
+$$;
+comment on function private.caller_identities_follow_profiles() is
+  'Statement trigger on profiles (insert; an update that changes the identity or disabled_at): recomputes those profiles'' caller identities. Deletes cascade. Definer: the table is private.';
+revoke execute on function private.caller_identities_follow_profiles() from public;
+
+create trigger profiles_caller_identities_insert after insert on public.profiles
+  referencing new table as new_rows for each statement execute function private.caller_identities_follow_profiles();
+-- (A trigger with transition tables cannot name columns: it compares them itself.)
+create trigger profiles_caller_identities_update after update on public.profiles
+  referencing old table as old_rows new table as new_rows for each statement execute function private.caller_identities_follow_profiles();
+
+-- ── kept by providers and settings ───────────────────────────────────────────
+create function private.caller_identities_follow_issuers()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  issuers text[] := '{}';
+begin
+  -- Waits for identity changes in flight; later ones wait for this transaction.
+  update private.caller_identities_epoch set changed_at = pg_catalog.now();
+  if tg_table_name = 'settings' then
+    perform private.refresh_caller_identities('{}', '{}', true);
+  elsif tg_op = 'TRUNCATE' then
+    perform private.refresh_caller_identities('{}', array(select k.issuer from private.caller_identities k where not k.supabase), false);
+  else
+    if tg_op in ('UPDATE', 'DELETE') then
+      issuers := issuers || array(select o.issuer from old_rows o);
+    end if;
+    if tg_op in ('INSERT', 'UPDATE') then
+      issuers := issuers || array(select n.issuer from new_rows n);
+    end if;
+    perform private.refresh_caller_identities('{}', issuers, false);
+  end if;
+  return null;
+end;
+$$;
+comment on function private.caller_identities_follow_issuers() is
+  'Statement trigger on identity_providers (any change) and settings (a change of auth_issuers): recomputes the caller identities of the providers or of every Supabase Auth user. Definer: the table is private.';
+revoke execute on function private.caller_identities_follow_issuers() from public;
+
+create trigger identity_providers_caller_identities_insert after insert on private.identity_providers
+  referencing new table as new_rows for each statement execute function private.caller_identities_follow_issuers();
+create trigger identity_providers_caller_identities_update after update on private.identity_providers
+  referencing old table as old_rows new table as new_rows for each statement execute function private.caller_identities_follow_issuers();
+create trigger identity_providers_caller_identities_delete after delete on private.identity_providers
+  referencing old table as old_rows for each statement execute function private.caller_identities_follow_issuers();
+create trigger identity_providers_caller_identities_truncate after truncate on private.identity_providers
+  for each statement execute function private.caller_identities_follow_issuers();
+create trigger settings_caller_identities after update of auth_issuers on private.settings
+  for each row when (old.auth_issuers is distinct from new.auth_issuers)
+  execute function private.caller_identities_follow_issuers();
+
+alter table public.profiles enable always trigger profiles_caller_identities_insert;
+alter table public.profiles enable always trigger profiles_caller_identities_update;
+alter table private.identity_providers enable always trigger identity_providers_caller_identities_insert;
+alter table private.identity_providers enable always trigger identity_providers_caller_identities_update;
+alter table private.identity_providers enable always trigger identity_providers_caller_identities_delete;
+alter table private.identity_providers enable always trigger identity_providers_caller_identities_truncate;
+alter table private.settings enable always trigger settings_caller_identities;
+
+insert into private.caller_identities (supabase, issuer, subject, profile_id)
+select r.supabase, r.issuer, r.subject, r.profile_id from private.caller_identity_rule r
+on conflict do nothing;
+
+-- ── the caller ───────────────────────────────────────────────────────────────
+create or replace function private.caller_id()
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  claims jsonb := auth.jwt();
+  token_subject text := claims ->> 'sub';
+  token_issuer text := claims ->> 'iss';
+  result uuid;
+begin
+  if token_subject is null or token_issuer is null then
+    return null;
+  end if;
+  -- A registered, enabled provider's user: issuer and subject exactly as signed.
+  select k.profile_id into result from private.caller_identities k
+  where not k.supabase and k.issuer = token_issuer and k.subject = token_subject;
+  if found then
+    return result;
+  end if;
+  -- A Supabase Auth user, unless the issuer is a registered, enabled provider: its
+  -- subjects are its own even when they look like an auth user id. The subject is
+  -- compared as text, so a non-UUID subject never raises.
+  if token_subject ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    select k.profile_id into result from private.caller_identities k
+    where k.supabase and k.issuer = pg_catalog.rtrim(token_issuer, '/') and k.subject = pg_catalog.lower(token_subject)
+      and not exists (select 1 from private.identity_providers i where i.issuer = token_issuer and i.enabled);
+  end if;
+  return result;
+end;
+$$;
+comment on function private.caller_id() is
+  'The profile id of the current caller, or null (anonymous, unknown, disabled, or a token of an issuer that is neither this project''s Supabase Auth nor a registered, enabled provider): one read of private.caller_identities. Definer: reads it, and profiles'' own policies call this.';
+
+-- ── the caller's organizations, with the claims read once ───────────────────
+create or replace function private.caller_org_ids_for(permission text, platform_wide boolean)
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  claims jsonb := auth.jwt();
+  caller uuid;
+  grant_row record;
+begin
+  -- No claims: the operator's own SQL session (is_operator requires none), or nobody.
+  if claims is null then
+    return case when private.is_operator() then array(select o.id from public.organizations o) else '{}' end;
+  end if;
+  if claims ->> 'role' = 'service_role' then
+    return array(select o.id from public.organizations o);
+  end if;
+  -- Only a request made with a personal access token carries scopes (token_scopes).
+  if claims ? 'pat_scopes' and not private.token_allows(permission) then
+    return '{}';
+  end if;
+  caller := private.caller_id();
+  if caller is null then
+    return '{}';
+  end if;
+  select g.organization_ids, g.platform_roles into grant_row from private.member_grants g
+  where g.user_id = caller and g.permission = caller_org_ids_for.permission;
+  if platform_wide and grant_row.platform_roles > 0 then
+    return array(select o.id from public.organizations o);
+  end if;
+  return coalesce(grant_row.organization_ids, '{}');
+end;
+$$;
+comment on function private.caller_org_ids_for(text, boolean) is
+  'The rule behind caller_org_ids and policy_org_ids: every organization for the secret key and the operator; none for nobody or a token without the permission; every organization for a platform role that grants it (when platform_wide); else those where a membership grants it. Definer: reads member_grants.';
