@@ -31,8 +31,8 @@ const timingFunction = `
         perform set_config('request.jwt.claims', claims[i], true);
         perform set_config('role', roles[i], true);
         -- PostgREST's db-pre-request, untimed: PostgREST runs it as its own statement.
-        if roles[i] = 'authenticated' then
-          perform private.pre_request();
+        if roles[i] <> 'none' then
+          perform tenantry_request.pre_request();
         end if;
         started := clock_timestamp();
         -- q::text forces every column to be computed, so no expression is optimised away.

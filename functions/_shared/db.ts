@@ -107,11 +107,11 @@ export async function withIdentity<T>(
   const run = async (tx: Tx) => {
     // Still the function's own role here: the API roles may not execute this.
     if (identity.waiveEnforcement) await tx`select private.waive_enforcement()`;
-    // The settings in order, then (once they are all set: the aggregate finishes first) the
-    // pre-request, which runs a caller with a platform role as tenantry_platform; it does
-    // nothing for other roles. One round trip.
+    // The settings in order, then (once they are all set: the aggregate finishes first)
+    // PostgREST's pre-request, which runs a caller with a platform role as
+    // tenantry_platform and lets other requests be. One round trip.
     await tx`
-      select private.pre_request()
+      select tenantry_request.pre_request()
       from (
         select count(pg_catalog.set_config(name, value, true))
         from (select name, value

@@ -68,4 +68,5 @@ export const shippedMigrations: readonly ShippedMigration[] = [
   { version: "20261203000500", name: "platform_reads" },
   { version: "20261203000600", name: "platform_companion_tenant" },
   { version: "20261203000700", name: "caller_identities" },
+  { version: "20261203000800", name: "request_pre_request" },
 ];

@@ -7,7 +7,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(20);
+select plan(26);
 
 -- An application table whose tenant column may be NULL: a row that belongs to no
 -- organization is nobody's under either role.
@@ -135,6 +135,42 @@ select is(pg_temp.role_after_pre_request('auditor'), 'tenantry_platform', 'the p
 select is(pg_temp.role_after_pre_request('member_a'), 'authenticated', 'a member stays authenticated');
 select is(pg_temp.role_after_pre_request('disabled_reader'), 'authenticated', 'a disabled platform reader stays authenticated');
 select ok(not has_function_privilege('anon', 'private.pre_request()', 'execute'), 'anon may not run the pre-request (the edge functions call it for signed-in requests only)');
+
+-- PostgREST's entry point (tenantry_request.pre_request), as PostgREST runs it: after the
+-- role and the claims, as the request's role.
+create function pg_temp.role_after_request(actor text, claimed_role text default null)
+returns text
+language plpgsql
+as $$
+declare
+  result text;
+begin
+  begin
+    perform pg_temp.become(actor);
+    if claimed_role is not null then
+      perform set_config('request.jwt.claims', (current_setting('request.jwt.claims')::jsonb || jsonb_build_object('role', claimed_role))::text, true);
+      perform set_config('role', claimed_role, true);
+    end if;
+    perform tenantry_request.pre_request();
+    result := current_user;
+  exception when others then
+    result := 'error:' || sqlstate;
+  end;
+  perform set_config('role', 'none', true);
+  return result;
+end;
+$$;
+select is(pg_temp.role_after_request('anon'), 'anon', 'PostgREST''s pre-request lets an anonymous request be');
+select is(pg_temp.role_after_request('service_role'), 'service_role', '... and the secret key');
+select is(pg_temp.role_after_request('auditor'), 'tenantry_platform', '... and runs a platform role holder as tenantry_platform');
+select is(pg_temp.role_after_request('member_a'), 'authenticated', '... and a member as authenticated');
+select is(pg_temp.role_after_request('auditor', 'tenantry_platform'), 'error:42501',
+  'a token whose role claim names tenantry_platform is refused (the role is chosen from the database, never by a token)');
+select ok((select bool_and(has_function_privilege(r, 'tenantry_request.pre_request()', 'execute') and has_schema_privilege(r, 'tenantry_request', 'usage'))
+           from unnest(array['anon', 'authenticated', 'service_role']) as r)
+          and not exists (select 1 from unnest(string_to_array(coalesce(current_setting('pgrst.db_schemas', true), 'public,graphql_public'), ',')) as s
+                          where btrim(s) = 'tenantry_request'),
+  'every API role may run it, and PostgREST exposes no RPC from its schema');
 
 -- ── the role itself ──────────────────────────────────────────────────────────
 select ok((select not r.rolsuper and not r.rolbypassrls and not r.rolcanlogin and pg_has_role('tenantry_platform', 'authenticated', 'USAGE')
