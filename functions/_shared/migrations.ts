@@ -69,4 +69,5 @@ export const shippedMigrations: readonly ShippedMigration[] = [
   { version: "20261203000600", name: "platform_companion_tenant" },
   { version: "20261203000700", name: "caller_identities" },
   { version: "20261203000800", name: "request_pre_request" },
+  { version: "20261203000900", name: "caller_grants" },
 ];

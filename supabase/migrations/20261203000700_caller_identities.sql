@@ -17,11 +17,13 @@
 -- What stays a runtime check: a token whose issuer is a registered, enabled provider is
 -- never taken for a Supabase Auth user (the provider's subjects are its own).
 --
--- Races: every change of an identity takes private.caller_identities_epoch FOR SHARE
--- before it recomputes; a change of providers or settings updates that row first. So a
+-- Races: a new profile takes private.member_grants_epoch FOR SHARE before it computes its
+-- keys (as every membership change does before it changes grants); a change of an
+-- existing identity, of providers or of settings locks that row FOR UPDATE first. So a
 -- profile created while its provider is being disabled is recomputed after the disabling
--- commits (READ COMMITTED takes a new snapshot per statement) or fails to serialize
--- (REPEATABLE READ), and never keeps a key its provider no longer grants.
+-- commits (READ COMMITTED takes a new snapshot per statement), and never keeps a key its
+-- provider no longer grants. Those changes are refused under REPEATABLE READ, whose
+-- snapshot could miss what a concurrent transaction committed meanwhile.
 -- ════════════════════════════════════════════════════════════════════════════
 
 create table private.caller_identities (
@@ -38,14 +40,8 @@ comment on column private.caller_identities.supabase is
   'true: a Supabase Auth user (issuer = one of settings.auth_issuers without trailing slashes, subject = the auth user id); false: a user of a registered, enabled identity provider (issuer and subject exactly as in the token).';
 revoke all on private.caller_identities from public, anon, authenticated, service_role;
 
-create table private.caller_identities_epoch (
-  id boolean primary key default true check (id),
-  changed_at timestamptz not null default now()
-);
-comment on table private.caller_identities_epoch is
-  'One row: share-locked by every profile identity change, updated by every change of identity providers or Supabase Auth issuers, so the two never recompute caller_identities from snapshots that miss each other.';
-insert into private.caller_identities_epoch default values;
-revoke all on private.caller_identities_epoch from public, anon, authenticated, service_role;
+comment on table private.member_grants_epoch is
+  'One row, share-locked by every membership, platform role and new profile, locked for update by every rebuild of member_grants and every change of an existing identity, identity provider or Supabase Auth issuer: changes to who a token names and to what they hold never recompute from snapshots that miss each other.';
 
 -- ── the rule ─────────────────────────────────────────────────────────────────
 create view private.caller_identity_rule with (security_invoker = true) as
@@ -97,6 +93,28 @@ end;
 $$;
 comment on function private.refresh_caller_identities(uuid[], text[], boolean) is
   'Makes caller_identities equal to caller_identity_rule for the given profiles, providers and (when true) every Supabase Auth user. Definer: the table is private.';
+
+create function private.lock_identity_changes(new_profiles boolean)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new_profiles then
+    perform 1 from private.member_grants_epoch for share;
+    return;
+  end if;
+  if pg_catalog.current_setting('transaction_isolation') = 'repeatable read' then
+    raise exception using errcode = '25000',
+      message = 'disable users, change their identity, identity providers or auth_issuers in a READ COMMITTED or SERIALIZABLE transaction';
+  end if;
+  perform 1 from private.member_grants_epoch for update;
+end;
+$$;
+comment on function private.lock_identity_changes(boolean) is
+  'Orders a change of who tokens name against concurrent grant changes (see the banner of migration 20261203000700): FOR SHARE for new profiles, FOR UPDATE (and never under REPEATABLE READ) for everything else. Definer: the epoch is private.';
+revoke execute on function private.lock_identity_changes(boolean) from public;
 revoke execute on function private.refresh_caller_identities(uuid[], text[], boolean) from public;
 
 -- ── kept by profiles ─────────────────────────────────────────────────────────
@@ -118,7 +136,7 @@ begin
                            is distinct from (o.identity_provider, o.identity_sub, o.auth_user_id, o.disabled_at));
   end if;
   if cardinality(changed) > 0 then
-    perform 1 from private.caller_identities_epoch for share;
+    perform private.lock_identity_changes(tg_op = 'INSERT');
     perform private.refresh_caller_identities(changed, '{}', false);
   end if;
   return null;
@@ -144,8 +162,8 @@ as $$
 declare
   issuers text[] := '{}';
 begin
-  -- Waits for identity changes in flight; later ones wait for this transaction.
-  update private.caller_identities_epoch set changed_at = pg_catalog.now();
+  -- Waits for identity and grant changes in flight; later ones wait for this transaction.
+  perform private.lock_identity_changes(false);
   if tg_table_name = 'settings' then
     perform private.refresh_caller_identities('{}', '{}', true);
   elsif tg_op = 'TRUNCATE' then
@@ -227,41 +245,3 @@ $$;
 comment on function private.caller_id() is
   'The profile id of the current caller, or null (anonymous, unknown, disabled, or a token of an issuer that is neither this project''s Supabase Auth nor a registered, enabled provider): one read of private.caller_identities. Definer: reads it, and profiles'' own policies call this.';
 
--- ── the caller's organizations, with the claims read once ───────────────────
-create or replace function private.caller_org_ids_for(permission text, platform_wide boolean)
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  claims jsonb := auth.jwt();
-  caller uuid;
-  grant_row record;
-begin
-  -- No claims: the operator's own SQL session (is_operator requires none), or nobody.
-  if claims is null then
-    return case when private.is_operator() then array(select o.id from public.organizations o) else '{}' end;
-  end if;
-  if claims ->> 'role' = 'service_role' then
-    return array(select o.id from public.organizations o);
-  end if;
-  -- Only a request made with a personal access token carries scopes (token_scopes).
-  if claims ? 'pat_scopes' and not private.token_allows(permission) then
-    return '{}';
-  end if;
-  caller := private.caller_id();
-  if caller is null then
-    return '{}';
-  end if;
-  select g.organization_ids, g.platform_roles into grant_row from private.member_grants g
-  where g.user_id = caller and g.permission = caller_org_ids_for.permission;
-  if platform_wide and grant_row.platform_roles > 0 then
-    return array(select o.id from public.organizations o);
-  end if;
-  return coalesce(grant_row.organization_ids, '{}');
-end;
-$$;
-comment on function private.caller_org_ids_for(text, boolean) is
-  'The rule behind caller_org_ids and policy_org_ids: every organization for the secret key and the operator; none for nobody or a token without the permission; every organization for a platform role that grants it (when platform_wide); else those where a membership grants it. Definer: reads member_grants.';

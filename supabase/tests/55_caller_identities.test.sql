@@ -1,11 +1,12 @@
 -- Who a token names, in one read (issue 13; SPEC principle 8): private.caller_identities
 -- holds the answer of private.caller_identity_rule for every active profile, and follows
--- every change of profiles, identity providers and this project's Supabase Auth issuers.
+-- every change of profiles, identity providers and this project's Supabase Auth issuers;
+-- private.caller_grants holds its join with member_grants and follows both.
 begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(18);
+select plan(24);
 
 create function pg_temp.caller_for(claims jsonb)
 returns uuid
@@ -31,7 +32,18 @@ create temp view identity_drift as
   (select supabase, issuer, subject, profile_id from private.caller_identity_rule
    except select supabase, issuer, subject, profile_id from private.caller_identities);
 
+-- Rows of caller_grants that the join does not give, and rows of the join it lacks.
+create temp view grant_drift as
+  (select supabase, issuer, subject, permission, profile_id, organization_ids, platform_roles from private.caller_grants
+   except select k.supabase, k.issuer, k.subject, g.permission, k.profile_id, g.organization_ids, g.platform_roles
+          from private.caller_identities k join private.member_grants g on g.user_id = k.profile_id)
+  union all
+  (select k.supabase, k.issuer, k.subject, g.permission, k.profile_id, g.organization_ids, g.platform_roles
+   from private.caller_identities k join private.member_grants g on g.user_id = k.profile_id
+   except select supabase, issuer, subject, permission, profile_id, organization_ids, platform_roles from private.caller_grants);
+
 select is((select count(*) from identity_drift), 0::bigint, 'the table holds exactly the rule''s rows');
+select is((select count(*) from grant_drift), 0::bigint, 'caller_grants holds exactly caller_identities joined with member_grants');
 
 -- ── a third-party provider's users ───────────────────────────────────────────
 insert into private.identity_providers (issuer, name, kind, jwks_url)
@@ -100,10 +112,30 @@ select is((select count(*) from identity_drift), 0::bigint,
 select is((select count(*) from private.caller_identities where issuer = 'https://idp.identities.test'), 0::bigint,
   'a deleted provider leaves no key behind');
 
+-- Grants follow memberships, platform roles and identities of every kind.
+insert into public.memberships (organization_id, user_id, role)
+select o.id, pg_temp.actor_id('identity_newcomer'), 'member' from public.organizations o where o.slug in ('acme', 'globex')
+on conflict do nothing;
+select is((select count(*) from grant_drift), 0::bigint, 'a new user''s first memberships reach caller_grants');
+insert into public.platform_role_assignments (user_id, role, source) values (pg_temp.actor_id('identity_newcomer'), 'reader', 'admin');
+update public.memberships set role = 'viewer' where user_id = pg_temp.actor_id('identity_newcomer');
+delete from public.memberships where user_id = pg_temp.actor_id('member_a');
+select is((select count(*) from grant_drift), 0::bigint,
+  'after memberships added, changed and removed and a platform role granted, caller_grants holds exactly the join');
+update public.profiles set disabled_at = now() where id = pg_temp.actor_id('viewer_a');
+update private.settings set auth_issuers = array['http://127.0.0.1:54321/auth/v1'];
+select is((select count(*) from grant_drift), 0::bigint,
+  'after a user is disabled and the issuers change, it still does');
+select is((select count(*) from private.caller_grants where profile_id = pg_temp.actor_id('viewer_a')), 0::bigint,
+  'a disabled user has no grants row');
+-- A change of the role matrix rebuilds member_grants (deleted, then inserted again).
+delete from public.role_permissions where scope = 'org' and role = 'viewer' and permission = 'data:read';
+select is((select count(*) from grant_drift), 0::bigint, 'after a change of the role matrix, caller_grants holds exactly the join');
+
 select is((select count(*) from information_schema.role_table_grants g
-           where g.table_schema = 'private' and g.table_name = 'caller_identities'
+           where g.table_schema = 'private' and g.table_name in ('caller_identities', 'caller_grants')
              and g.grantee in ('PUBLIC', 'anon', 'authenticated', 'service_role')), 0::bigint,
-  'no API role can read or write caller_identities');
+  'no API role can read or write caller_identities or caller_grants');
 
 select * from finish();
 rollback;

@@ -1,6 +1,7 @@
-// Who a token names is precomputed (private.caller_identities, migration
-// 20261203000700). A profile created while its provider is being disabled must not keep
-// a key the provider no longer grants, whichever transaction takes its lock first.
+// Who a token names and what they hold are precomputed (private.caller_identities and
+// private.caller_grants, migrations 20261203000700 and 900). Concurrent changes of both
+// must never leave a key or a grant that the tables they follow no longer give, whichever
+// transaction takes its lock first.
 import { randomUUID } from "node:crypto";
 import type postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
@@ -8,7 +9,9 @@ import { connect } from "../helpers/stack.ts";
 
 const sql = connect();
 const issuers: string[] = [];
+const organizations: string[] = [];
 afterAll(async () => {
+  await sql`delete from public.organizations where id = any (${organizations})`;
   await sql`delete from public.profiles where identity_provider = any (${issuers})`;
   await sql`delete from private.identity_providers where issuer = any (${issuers})`;
 });
@@ -41,6 +44,28 @@ async function end(...connections: postgres.ReservedSql[]): Promise<void> {
     await c`rollback`.catch(() => {});
     c.release();
   }
+}
+
+/** A provider's user, a viewer of an organization another user owns. */
+async function userWithOrganization(): Promise<{ userId: string; organizationId: string }> {
+  const issuer = await newProvider();
+  const [userId, ownerId, organizationId] = [randomUUID(), randomUUID(), randomUUID()];
+  await sql`
+    insert into public.profiles (id, identity_provider, identity_sub, email)
+    values (${userId}, ${issuer}, 'user|viewer', ${`viewer-${userId.slice(0, 8)}@identities.test`}),
+           (${ownerId}, ${issuer}, 'user|owner', ${`owner-${ownerId.slice(0, 8)}@identities.test`})`;
+  organizations.push(organizationId);
+  await sql.begin(async (tx) => {
+    await tx`insert into public.organizations (id, slug, name) values (${organizationId}, ${"race-" + organizationId.slice(0, 8)}, ${"Race " + organizationId.slice(0, 8)})`;
+    await tx`insert into public.memberships (organization_id, user_id, role) values (${organizationId}, ${userId}, 'viewer'), (${organizationId}, ${ownerId}, 'owner')`;
+  });
+  return { userId, organizationId };
+}
+
+/** The organizations caller_grants gives the user for a permission, over all their keys. */
+async function grantedOrganizations(profileId: string, permission = "data:read"): Promise<string[]> {
+  const rows = await sql`select unnest(organization_ids) as id from private.caller_grants where profile_id = ${profileId} and permission = ${permission}`;
+  return rows.map((r) => r.id);
 }
 
 async function keysOf(profileId: string): Promise<number> {
@@ -94,6 +119,87 @@ describe("principle 8: who a token names stays right under concurrent changes", 
       expect(await keysOf(profileId)).toBe(1);
     } finally {
       await end(admin, signup);
+    }
+  });
+
+  it("a membership added while its user is being disabled leaves no grant (the disabling commits first)", async () => {
+    const { userId } = await userWithOrganization();
+    const second = await userWithOrganization();
+    const admin = await sql.reserve();
+    const member = await sql.reserve();
+    try {
+      await admin`begin`;
+      await admin`update public.profiles set disabled_at = now() where id = ${userId}`;
+      const memberPid = await backendPid(member);
+      await member`begin`;
+      const adding = member`insert into public.memberships (organization_id, user_id, role) values (${second.organizationId}, ${userId}, 'member')`.execute();
+      await blockedOrDone(memberPid, adding);
+      await admin`commit`;
+      await adding;
+      await member`commit`;
+      expect(await grantedOrganizations(userId, "data:write")).toEqual([]);
+    } finally {
+      await end(admin, member);
+    }
+  });
+
+  it("a user disabled while a membership is being added keeps no grant (the membership commits first)", async () => {
+    const { userId } = await userWithOrganization();
+    const second = await userWithOrganization();
+    const admin = await sql.reserve();
+    const member = await sql.reserve();
+    try {
+      await member`begin`;
+      await member`insert into public.memberships (organization_id, user_id, role) values (${second.organizationId}, ${userId}, 'member')`;
+      const adminPid = await backendPid(admin);
+      await admin`begin`;
+      const disabling = admin`update public.profiles set disabled_at = now() where id = ${userId}`.execute();
+      await blockedOrDone(adminPid, disabling);
+      await member`commit`;
+      await disabling;
+      await admin`commit`;
+      expect(await grantedOrganizations(userId, "data:write")).toEqual([]);
+    } finally {
+      await end(admin, member);
+    }
+  });
+
+  it("a membership removed while its user is being enabled again is not granted back (either order)", async () => {
+    for (const removalFirst of [true, false]) {
+      const { userId, organizationId } = await userWithOrganization();
+      await sql`update public.profiles set disabled_at = now() where id = ${userId}`;
+      const admin = await sql.reserve();
+      const member = await sql.reserve();
+      try {
+        const remove = () => member`delete from public.memberships where organization_id = ${organizationId} and user_id = ${userId}`;
+        const enable = () => admin`update public.profiles set disabled_at = null where id = ${userId}`;
+        const [first, second, secondPid] = removalFirst
+          ? [member, admin, await backendPid(admin)]
+          : [admin, member, await backendPid(member)];
+        await first`begin`;
+        await (removalFirst ? remove() : enable());
+        await second`begin`;
+        const waiting = (removalFirst ? enable() : remove()).execute();
+        await blockedOrDone(secondPid, waiting);
+        await first`commit`;
+        await waiting;
+        await second`commit`;
+        expect(await grantedOrganizations(userId)).not.toContain(organizationId);
+        expect(await keysOf(userId)).toBe(1);
+      } finally {
+        await end(admin, member);
+      }
+    }
+  });
+
+  it("an identity change under REPEATABLE READ is refused (its snapshot could miss a concurrent grant change)", async () => {
+    const { userId } = await userWithOrganization();
+    const conn = await sql.reserve();
+    try {
+      await conn`begin isolation level repeatable read`;
+      await expect(conn`update public.profiles set disabled_at = now() where id = ${userId}`).rejects.toMatchObject({ code: "25000" });
+    } finally {
+      await end(conn);
     }
   });
 });

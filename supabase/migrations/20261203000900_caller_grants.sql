@@ -1,0 +1,159 @@
+-- ════════════════════════════════════════════════════════════════════════════
+-- A caller's organizations in one read (issue 13; SPEC F6, principle 6).
+--
+-- The standard policy condition resolves the caller's organizations three times per
+-- statement (the planner's estimate, the hashed subplan, the filter or index condition).
+-- Finding the profile (caller_identities) and then its grants (member_grants) was two
+-- index probes per resolution. private.caller_grants holds their join: per caller key
+-- (the key caller_identities gives a token) and permission, the organizations and the
+-- platform role count of member_grants, so a resolution is one primary-key probe.
+--
+-- It is kept by statement triggers on both sides, in the changing transaction:
+-- * member_grants changes (a membership, platform role or role matrix change) copy the
+--   changed rows to every key of their user;
+-- * caller_identities changes (a new profile, a disabled or changed identity, a provider
+--   or issuer change) add the grants of new keys and drop those of removed keys.
+-- Both sides take private.member_grants_epoch first (grant changes and new profiles FOR
+-- SHARE, every other identity change FOR UPDATE and never under REPEATABLE READ: see
+-- migration 20261203000700), so each recomputes from a snapshot that holds the other's
+-- committed change: a disabled user keeps no row, a removed membership no organization.
+-- ════════════════════════════════════════════════════════════════════════════
+
+create table private.caller_grants (
+  supabase boolean not null,
+  issuer text not null,
+  subject text not null,
+  permission text not null,
+  profile_id uuid not null references public.profiles (id) on delete cascade,
+  organization_ids uuid[] not null,
+  platform_roles integer not null,
+  primary key (supabase, issuer, subject, permission)
+);
+create index caller_grants_profile_idx on private.caller_grants (profile_id, permission);
+comment on table private.caller_grants is
+  'Per caller key (private.caller_identities) and permission, the user''s member_grants row: caller_identities joined with member_grants, kept by triggers on both. Derived; read by private.caller_org_ids_for.';
+revoke all on private.caller_grants from public, anon, authenticated, service_role;
+
+-- ── kept by member_grants ────────────────────────────────────────────────────
+create function private.caller_grants_follow_member_grants()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- Ordered against identity changes (a no-op lock when the membership trigger that got
+  -- here already holds it).
+  perform 1 from private.member_grants_epoch for share;
+  if tg_op = 'DELETE' then
+    delete from private.caller_grants c using old_rows o
+    where c.profile_id = o.user_id and c.permission = o.permission;
+    return null;
+  end if;
+  insert into private.caller_grants as c (supabase, issuer, subject, permission, profile_id, organization_ids, platform_roles)
+  select k.supabase, k.issuer, k.subject, n.permission, n.user_id, n.organization_ids, n.platform_roles
+  from new_rows n
+  join private.caller_identities k on k.profile_id = n.user_id
+  on conflict (supabase, issuer, subject, permission) do update
+    set organization_ids = excluded.organization_ids, platform_roles = excluded.platform_roles, profile_id = excluded.profile_id;
+  return null;
+end;
+$$;
+comment on function private.caller_grants_follow_member_grants() is
+  'Statement trigger on member_grants: copies the changed rows to every caller key of their user (or drops them). Definer: both tables are private.';
+revoke execute on function private.caller_grants_follow_member_grants() from public;
+
+create trigger member_grants_caller_grants_insert after insert on private.member_grants
+  referencing new table as new_rows for each statement execute function private.caller_grants_follow_member_grants();
+create trigger member_grants_caller_grants_update after update on private.member_grants
+  referencing new table as new_rows for each statement execute function private.caller_grants_follow_member_grants();
+create trigger member_grants_caller_grants_delete after delete on private.member_grants
+  referencing old table as old_rows for each statement execute function private.caller_grants_follow_member_grants();
+
+-- ── kept by caller_identities ────────────────────────────────────────────────
+create function private.caller_grants_follow_identities()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- The identity change that got here holds member_grants_epoch already.
+  if tg_op = 'DELETE' then
+    delete from private.caller_grants c using old_rows o
+    where c.supabase = o.supabase and c.issuer = o.issuer and c.subject = o.subject;
+    return null;
+  end if;
+  insert into private.caller_grants as c (supabase, issuer, subject, permission, profile_id, organization_ids, platform_roles)
+  select n.supabase, n.issuer, n.subject, g.permission, n.profile_id, g.organization_ids, g.platform_roles
+  from new_rows n
+  join private.member_grants g on g.user_id = n.profile_id
+  on conflict (supabase, issuer, subject, permission) do update
+    set organization_ids = excluded.organization_ids, platform_roles = excluded.platform_roles, profile_id = excluded.profile_id;
+  return null;
+end;
+$$;
+comment on function private.caller_grants_follow_identities() is
+  'Statement trigger on caller_identities: a new key gets its user''s member_grants rows, a removed key loses its rows. Definer: both tables are private.';
+revoke execute on function private.caller_grants_follow_identities() from public;
+
+create trigger caller_identities_caller_grants_insert after insert on private.caller_identities
+  referencing new table as new_rows for each statement execute function private.caller_grants_follow_identities();
+create trigger caller_identities_caller_grants_delete after delete on private.caller_identities
+  referencing old table as old_rows for each statement execute function private.caller_grants_follow_identities();
+
+-- Also in replica mode, like the tables they follow.
+alter table private.member_grants enable always trigger member_grants_caller_grants_insert;
+alter table private.member_grants enable always trigger member_grants_caller_grants_update;
+alter table private.member_grants enable always trigger member_grants_caller_grants_delete;
+alter table private.caller_identities enable always trigger caller_identities_caller_grants_insert;
+alter table private.caller_identities enable always trigger caller_identities_caller_grants_delete;
+
+insert into private.caller_grants (supabase, issuer, subject, permission, profile_id, organization_ids, platform_roles)
+select k.supabase, k.issuer, k.subject, g.permission, k.profile_id, g.organization_ids, g.platform_roles
+from private.caller_identities k
+join private.member_grants g on g.user_id = k.profile_id;
+
+-- ── the caller's organizations ───────────────────────────────────────────────
+create or replace function private.caller_org_ids_for(permission text, platform_wide boolean)
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  claims jsonb := auth.jwt();
+  token_subject text := claims ->> 'sub';
+  token_issuer text := claims ->> 'iss';
+  grant_row record;
+begin
+  -- No claims: the operator's own SQL session (is_operator requires none), or nobody.
+  if claims is null then
+    return case when private.is_operator() then array(select o.id from public.organizations o) else '{}' end;
+  end if;
+  if claims ->> 'role' = 'service_role' then
+    return array(select o.id from public.organizations o);
+  end if;
+  -- Only a request made with a personal access token carries scopes (token_scopes).
+  if claims ? 'pat_scopes' and not private.token_allows(permission) then
+    return '{}';
+  end if;
+  -- The caller's key as private.caller_id() finds it (the same two reads, in the same
+  -- order), with the permission: a provider's user, else a Supabase Auth user.
+  select g.organization_ids, g.platform_roles into grant_row from private.caller_grants g
+  where not g.supabase and g.issuer = token_issuer and g.subject = token_subject and g.permission = caller_org_ids_for.permission;
+  if not found and token_subject ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    select g.organization_ids, g.platform_roles into grant_row from private.caller_grants g
+    where g.supabase and g.issuer = pg_catalog.rtrim(token_issuer, '/') and g.subject = pg_catalog.lower(token_subject)
+      and g.permission = caller_org_ids_for.permission
+      and not exists (select 1 from private.identity_providers i where i.issuer = token_issuer and i.enabled);
+  end if;
+  if platform_wide and grant_row.platform_roles > 0 then
+    return array(select o.id from public.organizations o);
+  end if;
+  return coalesce(grant_row.organization_ids, '{}');
+end;
+$$;
+comment on function private.caller_org_ids_for(text, boolean) is
+  'The rule behind caller_org_ids and policy_org_ids: every organization for the secret key and the operator; none for nobody or a token without the permission; every organization for a platform role that grants it (when platform_wide); else those where a membership grants it. One read of caller_grants. Definer: reads it.';
