@@ -18,12 +18,14 @@
 -- never taken for a Supabase Auth user (the provider's subjects are its own).
 --
 -- Races: a new profile takes private.member_grants_epoch FOR SHARE before it computes its
--- keys (as every membership change does before it changes grants); a change of an
--- existing identity, of providers or of settings locks that row FOR UPDATE first. So a
--- profile created while its provider is being disabled is recomputed after the disabling
--- commits (READ COMMITTED takes a new snapshot per statement), and never keeps a key its
--- provider no longer grants. Those changes are refused under REPEATABLE READ, whose
--- snapshot could miss what a concurrent transaction committed meanwhile.
+-- keys (as every membership and platform role change does before it changes grants);
+-- any other identity change (a disabled or changed profile, a provider enabled, disabled,
+-- renamed or removed, a change of auth_issuers) writes that row first. So one always
+-- recomputes after the other commits (READ COMMITTED takes a new snapshot per statement),
+-- and a REPEATABLE READ or SERIALIZABLE grant change or sign-up that overlaps an identity
+-- change fails to serialize, because the row it locks was written. Identity changes run
+-- only under READ COMMITTED: an older snapshot could miss what a concurrent sign-up or
+-- grant change committed meanwhile.
 -- ════════════════════════════════════════════════════════════════════════════
 
 create table private.caller_identities (
@@ -41,7 +43,7 @@ comment on column private.caller_identities.supabase is
 revoke all on private.caller_identities from public, anon, authenticated, service_role;
 
 comment on table private.member_grants_epoch is
-  'One row, share-locked by every membership, platform role and new profile, locked for update by every rebuild of member_grants and every change of an existing identity, identity provider or Supabase Auth issuer: changes to who a token names and to what they hold never recompute from snapshots that miss each other.';
+  'One row, share-locked by every membership, platform role and new profile, written by every rebuild of member_grants and every other identity change (profile, provider, Supabase Auth issuer): changes to who a token names and to what they hold recompute after each other, or fail to serialize.';
 
 -- ── the rule ─────────────────────────────────────────────────────────────────
 create view private.caller_identity_rule with (security_invoker = true) as
@@ -51,7 +53,7 @@ create view private.caller_identity_rule with (security_invoker = true) as
   where i.enabled and p.disabled_at is null
   union all
   select true, s.issuer, p.auth_user_id::text, p.id
-  from (select distinct pg_catalog.rtrim(x, '/') as issuer from private.settings st, unnest(st.auth_issuers) as x) as s
+  from (select distinct pg_catalog.rtrim(x, '/') as issuer from private.settings st, unnest(st.auth_issuers) as x where x is not null) as s
   cross join public.profiles p
   where p.auth_user_id is not null and p.disabled_at is null;
 comment on view private.caller_identity_rule is
@@ -105,15 +107,17 @@ begin
     perform 1 from private.member_grants_epoch for share;
     return;
   end if;
-  if pg_catalog.current_setting('transaction_isolation') = 'repeatable read' then
+  if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
     raise exception using errcode = '25000',
-      message = 'disable users, change their identity, identity providers or auth_issuers in a READ COMMITTED or SERIALIZABLE transaction';
+      message = 'disable users, change their identity, identity providers or auth_issuers in a READ COMMITTED transaction';
   end if;
-  perform 1 from private.member_grants_epoch for update;
+  -- Written, not only locked: a lock alone would not fail a REPEATABLE READ transaction
+  -- that share-locks the row later with a snapshot from before this change.
+  update private.member_grants_epoch set rebuilt_at = rebuilt_at;
 end;
 $$;
 comment on function private.lock_identity_changes(boolean) is
-  'Orders a change of who tokens name against concurrent grant changes (see the banner of migration 20261203000700): FOR SHARE for new profiles, FOR UPDATE (and never under REPEATABLE READ) for everything else. Definer: the epoch is private.';
+  'Orders a change of who tokens name against concurrent grant changes (see the banner of migration 20261203000700): FOR SHARE for new profiles; for everything else a write of the row, under READ COMMITTED only. Definer: the epoch is private.';
 revoke execute on function private.lock_identity_changes(boolean) from public;
 revoke execute on function private.refresh_caller_identities(uuid[], text[], boolean) from public;
 
@@ -162,26 +166,38 @@ as $$
 declare
   issuers text[] := '{}';
 begin
-  -- Waits for identity and grant changes in flight; later ones wait for this transaction.
-  perform private.lock_identity_changes(false);
   if tg_table_name = 'settings' then
+    perform private.lock_identity_changes(false);
     perform private.refresh_caller_identities('{}', '{}', true);
-  elsif tg_op = 'TRUNCATE' then
-    perform private.refresh_caller_identities('{}', array(select k.issuer from private.caller_identities k where not k.supabase), false);
+    return null;
+  end if;
+  if tg_op = 'TRUNCATE' then
+    issuers := array(select k.issuer from private.caller_identities k where not k.supabase);
   else
+    -- Only providers whose issuer or enabled state changed (a new audience or claim
+    -- mapping names the same users).
     if tg_op in ('UPDATE', 'DELETE') then
       issuers := issuers || array(select o.issuer from old_rows o);
     end if;
     if tg_op in ('INSERT', 'UPDATE') then
       issuers := issuers || array(select n.issuer from new_rows n);
     end if;
+    if tg_op = 'UPDATE' then
+      issuers := array(select i from unnest(issuers) as i
+                       where (select n.enabled from new_rows n where n.issuer = i) is distinct from
+                             (select o.enabled from old_rows o where o.issuer = i));
+    end if;
+  end if;
+  if cardinality(issuers) > 0 then
+    -- Waits for identity and grant changes in flight; later ones wait for this transaction.
+    perform private.lock_identity_changes(false);
     perform private.refresh_caller_identities('{}', issuers, false);
   end if;
   return null;
 end;
 $$;
 comment on function private.caller_identities_follow_issuers() is
-  'Statement trigger on identity_providers (any change) and settings (a change of auth_issuers): recomputes the caller identities of the providers or of every Supabase Auth user. Definer: the table is private.';
+  'Trigger on identity_providers (a provider added, removed, renamed, enabled or disabled) and settings (auth_issuers changed, the row added or removed): recomputes the caller identities of those providers or of every Supabase Auth user. Definer: the table is private.';
 revoke execute on function private.caller_identities_follow_issuers() from public;
 
 create trigger identity_providers_caller_identities_insert after insert on private.identity_providers
@@ -195,6 +211,8 @@ create trigger identity_providers_caller_identities_truncate after truncate on p
 create trigger settings_caller_identities after update of auth_issuers on private.settings
   for each row when (old.auth_issuers is distinct from new.auth_issuers)
   execute function private.caller_identities_follow_issuers();
+create trigger settings_caller_identities_rows after insert or delete or truncate on private.settings
+  for each statement execute function private.caller_identities_follow_issuers();
 
 alter table public.profiles enable always trigger profiles_caller_identities_insert;
 alter table public.profiles enable always trigger profiles_caller_identities_update;
@@ -203,6 +221,7 @@ alter table private.identity_providers enable always trigger identity_providers_
 alter table private.identity_providers enable always trigger identity_providers_caller_identities_delete;
 alter table private.identity_providers enable always trigger identity_providers_caller_identities_truncate;
 alter table private.settings enable always trigger settings_caller_identities;
+alter table private.settings enable always trigger settings_caller_identities_rows;
 
 insert into private.caller_identities (supabase, issuer, subject, profile_id)
 select r.supabase, r.issuer, r.subject, r.profile_id from private.caller_identity_rule r
@@ -243,5 +262,5 @@ begin
 end;
 $$;
 comment on function private.caller_id() is
-  'The profile id of the current caller, or null (anonymous, unknown, disabled, or a token of an issuer that is neither this project''s Supabase Auth nor a registered, enabled provider): one read of private.caller_identities. Definer: reads it, and profiles'' own policies call this.';
+  'The profile id of the current caller, or null (anonymous, unknown, disabled, or a token of an issuer that is neither this project''s Supabase Auth nor a registered, enabled provider): a provider''s user in one read of private.caller_identities, a Supabase Auth user in a second (which also checks the issuer is no provider''s). Definer: reads it, and profiles'' own policies call this.';
 

@@ -6,7 +6,9 @@
 -- Finding the profile (caller_identities) and then its grants (member_grants) was two
 -- index probes per resolution. private.caller_grants holds their join: per caller key
 -- (the key caller_identities gives a token) and permission, the organizations and the
--- platform role count of member_grants, so a resolution is one primary-key probe.
+-- platform role count of member_grants, so a resolution is one primary-key probe for a
+-- provider's user (a Supabase Auth user's token: a miss, then a probe that also checks
+-- the issuer is no provider's).
 --
 -- It is kept by statement triggers on both sides, in the changing transaction:
 -- * member_grants changes (a membership, platform role or role matrix change) copy the
@@ -14,9 +16,10 @@
 -- * caller_identities changes (a new profile, a disabled or changed identity, a provider
 --   or issuer change) add the grants of new keys and drop those of removed keys.
 -- Both sides take private.member_grants_epoch first (grant changes and new profiles FOR
--- SHARE, every other identity change FOR UPDATE and never under REPEATABLE READ: see
--- migration 20261203000700), so each recomputes from a snapshot that holds the other's
--- committed change: a disabled user keeps no row, a removed membership no organization.
+-- SHARE; every other identity change writes it, under READ COMMITTED only: see migration
+-- 20261203000700), so each recomputes from a snapshot that holds the other's committed
+-- change, or fails to serialize: a disabled user keeps no row, a removed membership no
+-- organization.
 -- ════════════════════════════════════════════════════════════════════════════
 
 create table private.caller_grants (
@@ -42,6 +45,14 @@ security definer
 set search_path = ''
 as $$
 begin
+  if tg_op = 'DELETE' then
+    perform 1 from old_rows limit 1;
+  else
+    perform 1 from new_rows limit 1;
+  end if;
+  if not found then
+    return null;
+  end if;
   -- Ordered against identity changes (a no-op lock when the membership trigger that got
   -- here already holds it).
   perform 1 from private.member_grants_epoch for share;
@@ -78,7 +89,8 @@ security definer
 set search_path = ''
 as $$
 begin
-  -- The identity change that got here holds member_grants_epoch already.
+  -- The identity change that got here holds member_grants_epoch already (a deleted
+  -- profile's rows go with it in any case).
   if tg_op = 'DELETE' then
     delete from private.caller_grants c using old_rows o
     where c.supabase = o.supabase and c.issuer = o.issuer and c.subject = o.subject;
@@ -113,6 +125,105 @@ insert into private.caller_grants (supabase, issuer, subject, permission, profil
 select k.supabase, k.issuer, k.subject, g.permission, k.profile_id, g.organization_ids, g.platform_roles
 from private.caller_identities k
 join private.member_grants g on g.user_id = k.profile_id;
+
+-- ── statements that change nothing take no lock ──────────────────────────────
+-- The grant triggers of migrations 20261203000100 and 400, unchanged but for the first
+-- test: every request of a third-party user syncs its platform roles with a statement
+-- that usually changes nothing, and a share lock on the epoch held for it would make a
+-- concurrent identity change in the same kind of request deadlock.
+create or replace function private.member_grants_follow_memberships()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- A statement that changed no row changes no grant and takes no lock (a request's role
+  -- sync runs one every time; holding the epoch for it would queue identity changes).
+  -- (One test per event: a transition table the event lacks is never planned.)
+  if tg_op = 'INSERT' then
+    perform 1 from new_rows limit 1;
+  else
+    perform 1 from old_rows limit 1;
+  end if;
+  if not found then
+    return null;
+  end if;
+  -- Deltas rather than a recomputation: two transactions changing one user's
+  -- memberships update the same grant row, so the second waits for the first and applies
+  -- its change to the row the first committed (a recomputation from the second's snapshot
+  -- could drop the first's change). Under REPEATABLE READ the second fails and retries.
+  -- Each trigger has only the transition tables of its own event; a branch not taken is
+  -- never planned. The share lock waits for a rebuild of the role matrix in progress
+  -- (and, under REPEATABLE READ, fails if one committed after this transaction began).
+  perform 1 from private.member_grants_epoch for share;
+  if tg_op in ('DELETE', 'UPDATE') then
+    update private.member_grants g
+    set organization_ids = array(select x from unnest(g.organization_ids) as x where x <> all (r.organization_ids))
+    from (
+      select o.user_id, rp.permission, array_agg(o.organization_id) as organization_ids
+      from old_rows o
+      join public.role_permissions rp on rp.scope = 'org' and rp.role = o.role
+      group by 1, 2
+    ) r
+    where g.user_id = r.user_id and g.permission = r.permission;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into private.member_grants as g (user_id, permission, organization_ids)
+    select n.user_id, rp.permission, array_agg(distinct n.organization_id)
+    from new_rows n
+    join public.role_permissions rp on rp.scope = 'org' and rp.role = n.role
+    group by 1, 2
+    on conflict (user_id, permission) do update
+      set organization_ids = array(select distinct x from unnest(g.organization_ids || excluded.organization_ids) as x);
+  end if;
+  return null;
+end;
+$$;
+
+create or replace function private.member_grants_follow_platform_roles()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- A statement that changed no row changes no grant and takes no lock (a request's role
+  -- sync runs one every time; holding the epoch for it would queue identity changes).
+  -- (One test per event: a transition table the event lacks is never planned.)
+  if tg_op = 'INSERT' then
+    perform 1 from new_rows limit 1;
+  else
+    perform 1 from old_rows limit 1;
+  end if;
+  if not found then
+    return null;
+  end if;
+  -- Deltas, as for memberships (see member_grants_follow_memberships).
+  perform 1 from private.member_grants_epoch for share;
+  if tg_op in ('DELETE', 'UPDATE') then
+    update private.member_grants g
+    set platform_roles = g.platform_roles - r.assignments
+    from (
+      select o.user_id, rp.permission, count(*)::integer as assignments
+      from old_rows o
+      join public.role_permissions rp on rp.scope = 'platform' and rp.role = o.role
+      group by 1, 2
+    ) r
+    where g.user_id = r.user_id and g.permission = r.permission;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    insert into private.member_grants as g (user_id, permission, organization_ids, platform_roles)
+    select n.user_id, rp.permission, '{}', count(*)::integer
+    from new_rows n
+    join public.role_permissions rp on rp.scope = 'platform' and rp.role = n.role
+    group by 1, 2
+    on conflict (user_id, permission) do update
+      set platform_roles = g.platform_roles + excluded.platform_roles;
+  end if;
+  return null;
+end;
+$$;
 
 -- ── the caller's organizations ───────────────────────────────────────────────
 create or replace function private.caller_org_ids_for(permission text, platform_wide boolean)

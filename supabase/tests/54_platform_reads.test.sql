@@ -7,7 +7,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(26);
+select plan(28);
 
 -- An application table whose tenant column may be NULL: a row that belongs to no
 -- organization is nobody's under either role.
@@ -167,10 +167,29 @@ select is(pg_temp.role_after_request('member_a'), 'authenticated', '... and a me
 select is(pg_temp.role_after_request('auditor', 'tenantry_platform'), 'error:42501',
   'a token whose role claim names tenantry_platform is refused (the role is chosen from the database, never by a token)');
 select ok((select bool_and(has_function_privilege(r, 'tenantry_request.pre_request()', 'execute') and has_schema_privilege(r, 'tenantry_request', 'usage'))
-           from unnest(array['anon', 'authenticated', 'service_role']) as r)
-          and not exists (select 1 from unnest(string_to_array(coalesce(current_setting('pgrst.db_schemas', true), 'public,graphql_public'), ',')) as s
-                          where btrim(s) = 'tenantry_request'),
-  'every API role may run it, and PostgREST exposes no RPC from its schema');
+           from unnest(array['anon', 'authenticated', 'service_role']) as r),
+  'every API role may run it');
+select is((select array_agg(x.name) from (
+             select p.proname::text from pg_proc p where p.pronamespace = 'tenantry_request'::regnamespace
+             union all select c.relname::text from pg_class c where c.relnamespace = 'tenantry_request'::regnamespace) as x(name)),
+  array['pre_request'],
+  'its schema holds that function and nothing else');
+create function pg_temp.role_after_two_calls(actor text)
+returns text
+language plpgsql
+as $$
+declare
+  result text;
+begin
+  perform pg_temp.become(actor);
+  perform tenantry_request.pre_request();
+  perform tenantry_request.pre_request();
+  result := current_user;
+  perform set_config('role', 'none', true);
+  return result;
+end;
+$$;
+select is(pg_temp.role_after_two_calls('auditor'), 'tenantry_platform', 'called twice (from a project''s own pre-request), it switches once and refuses nothing');
 
 -- ── the role itself ──────────────────────────────────────────────────────────
 select ok((select not r.rolsuper and not r.rolbypassrls and not r.rolcanlogin and pg_has_role('tenantry_platform', 'authenticated', 'USAGE')

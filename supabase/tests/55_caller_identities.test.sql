@@ -6,7 +6,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(24);
+select plan(28);
 
 create function pg_temp.caller_for(claims jsonb)
 returns uuid
@@ -18,6 +18,24 @@ begin
   perform set_config('request.jwt.claims', claims::text, true);
   perform set_config('role', 'authenticated', true);
   result := private.caller_id();
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', '', true);
+  return result;
+end;
+$$;
+
+-- The organizations the policies give the same claims (caller_org_ids_for reads
+-- caller_grants with caller_id's two keys).
+create function pg_temp.orgs_for(claims jsonb)
+returns uuid[]
+language plpgsql
+as $$
+declare
+  result uuid[];
+begin
+  perform set_config('request.jwt.claims', claims::text, true);
+  perform set_config('role', 'authenticated', true);
+  result := private.caller_org_ids('org:read');
   perform set_config('role', 'none', true);
   perform set_config('request.jwt.claims', '', true);
   return result;
@@ -60,6 +78,8 @@ select is(pg_temp.caller_for((select one from idp_claims)), 'd0000000-0000-4000-
   'a provider''s token names its user, by issuer and subject exactly');
 select is(pg_temp.caller_for((select lookalike from idp_claims)), 'd0000000-0000-4000-8000-0000000000d2'::uuid,
   'a provider''s subject that looks like a Supabase user''s id names the provider''s user, not the Supabase user');
+select is(pg_temp.orgs_for((select lookalike from idp_claims)), '{}'::uuid[],
+  '... and the policies give it that user''s organizations (none), not the Supabase user''s');
 select is(pg_temp.caller_for(jsonb_set((select one from idp_claims), '{iss}', '"https://idp.identities.test/"')), null::uuid,
   'a provider''s issuer is compared exactly (another issuer string names nobody)');
 
@@ -83,6 +103,9 @@ create temp table supabase_claims as select
   jsonb_build_object('sub', upper(pg_temp.actor_id('member_a')::text), 'iss', 'http://127.0.0.1:54321/auth/v1/', 'role', 'authenticated') as upper_slash;
 select is(pg_temp.caller_for((select upper_slash from supabase_claims)), pg_temp.actor_id('member_a'),
   'a Supabase Auth subject in capitals, with a trailing slash on the issuer, names the user (as the id and the issuer compare)');
+select is(pg_temp.orgs_for((select upper_slash from supabase_claims)),
+  (select array_agg(m.organization_id) from public.memberships m where m.user_id = pg_temp.actor_id('member_a')),
+  '... and the policies give it the user''s organizations');
 update private.settings set auth_issuers = array['https://other.supabase.test/auth/v1'];
 select is(pg_temp.caller_for((select upper_slash from supabase_claims)), null::uuid,
   'an issuer taken off settings.auth_issuers names nobody');
@@ -101,6 +124,7 @@ insert into private.identity_providers (issuer, name, kind, jwks_url)
 values ('https://shadow.identities.test', 'Shadowing IdP', 'clerk', 'https://shadow.identities.test/jwks');
 select is(pg_temp.caller_for((select claims from shadow_claims)), null::uuid,
   'registered and enabled as a provider as well, its subjects are the provider''s (nobody here), never Supabase users');
+select is(pg_temp.orgs_for((select claims from shadow_claims)), '{}'::uuid[], '... and the policies give them no organization');
 delete from private.identity_providers where issuer = 'https://shadow.identities.test';
 
 -- ── the table follows every change ───────────────────────────────────────────
@@ -128,6 +152,8 @@ select is((select count(*) from grant_drift), 0::bigint,
   'after a user is disabled and the issuers change, it still does');
 select is((select count(*) from private.caller_grants where profile_id = pg_temp.actor_id('viewer_a')), 0::bigint,
   'a disabled user has no grants row');
+select is(pg_temp.orgs_for(jsonb_build_object('sub', pg_temp.actor_id('viewer_a'), 'iss', 'http://127.0.0.1:54321/auth/v1', 'role', 'authenticated')),
+  '{}'::uuid[], '... so the policies give them no organization');
 -- A change of the role matrix rebuilds member_grants (deleted, then inserted again).
 delete from public.role_permissions where scope = 'org' and role = 'viewer' and permission = 'data:read';
 select is((select count(*) from grant_drift), 0::bigint, 'after a change of the role matrix, caller_grants holds exactly the join');

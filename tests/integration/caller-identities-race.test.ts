@@ -202,4 +202,52 @@ describe("principle 8: who a token names stays right under concurrent changes", 
       await end(conn);
     }
   });
+
+  it("a REPEATABLE READ membership change that overlaps a user being disabled fails to serialize rather than grant", async () => {
+    const { userId } = await userWithOrganization();
+    const second = await userWithOrganization();
+    const member = await sql.reserve();
+    try {
+      await member`begin isolation level repeatable read`;
+      await member`select 1`; // the snapshot
+      await sql`update public.profiles set disabled_at = now() where id = ${userId}`;
+      await expect(
+        member`insert into public.memberships (organization_id, user_id, role) values (${second.organizationId}, ${userId}, 'member')`,
+      ).rejects.toMatchObject({ code: "40001" });
+      expect(await grantedOrganizations(userId, "data:write")).toEqual([]);
+    } finally {
+      await end(member);
+    }
+  });
+
+  it("an identity change under SERIALIZABLE is refused too", async () => {
+    const { userId } = await userWithOrganization();
+    const conn = await sql.reserve();
+    try {
+      await conn`begin isolation level serializable`;
+      await expect(conn`update public.profiles set disabled_at = now() where id = ${userId}`).rejects.toMatchObject({ code: "25000" });
+    } finally {
+      await end(conn);
+    }
+  });
+
+  it("a statement that changes no grant, and a provider edit that names the same users, take no lock an identity change waits for", async () => {
+    const { userId } = await userWithOrganization();
+    const issuer = await newProvider();
+    const request = await sql.reserve();
+    const admin = await sql.reserve();
+    try {
+      // What every third-party request's role sync does: a statement that matches nothing.
+      await request`begin`;
+      await request`delete from public.platform_role_assignments where user_id = ${randomUUID()}`;
+      await request`update private.identity_providers set name = 'Renamed' where issuer = ${issuer}`;
+      await admin`begin`;
+      await admin`set local lock_timeout = '2s'`;
+      await admin`update public.profiles set disabled_at = now() where id = ${userId}`;
+      await admin`commit`;
+      expect(await keysOf(userId)).toBe(0);
+    } finally {
+      await end(request, admin);
+    }
+  });
 });
