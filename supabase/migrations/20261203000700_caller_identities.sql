@@ -52,26 +52,36 @@ create view private.caller_identity_rule with (security_invoker = true) as
   join public.profiles p on p.identity_provider = i.issuer and p.auth_user_id is null
   where i.enabled and p.disabled_at is null
   union all
-  select true, s.issuer, p.auth_user_id::text, p.id
+  -- A Supabase Auth profile: identity_provider 'supabase', auth_user_id = id (the
+  -- profiles_supabase_identity and profiles_auth_user_is_id constraints), so a lookup by
+  -- profile id reads the primary key.
+  select true, s.issuer, p.id::text, p.id
   from (select distinct pg_catalog.rtrim(x, '/') as issuer from private.settings st, unnest(st.auth_issuers) as x where x is not null) as s
   cross join public.profiles p
-  where p.auth_user_id is not null and p.disabled_at is null;
+  where p.identity_provider = 'supabase' and p.disabled_at is null;
 comment on view private.caller_identity_rule is
   'Who a token names: a registered, enabled provider''s (issuer, subject) its active profile; this project''s Supabase Auth issuer and an auth user id that user''s active profile. private.caller_identities holds these rows.';
 revoke all on private.caller_identity_rule from public, anon, authenticated, service_role;
 
-create function private.refresh_caller_identities(profile_ids uuid[], issuers text[], supabase_issuers boolean)
+create function private.refresh_caller_identities(profile_ids uuid[], issuers text[], supabase_issuers boolean,
+                                                   new_profiles boolean default false)
 returns void
 language plpgsql
 security definer
 set search_path = ''
+-- A sign-up runs it for one profile: the cached plan serves every array, where a custom
+-- plan for each call (chosen because one id looks cheaper than the generic ten) would
+-- plan the view again on every sign-up.
+set plan_cache_mode = force_generic_plan
 as $$
 begin
-  -- Recompute the keys of these profiles, of these providers, or of every Supabase Auth
-  -- user (one statement each, so each reads its own index); every statement takes its
-  -- own snapshot (READ COMMITTED), after the caller's lock on the epoch.
+  -- Recompute the keys of these profiles (new ones have none yet), of these providers, or
+  -- of every Supabase Auth user (one statement each, so each reads its own index); every
+  -- statement takes its own snapshot (READ COMMITTED), after the caller's lock on the epoch.
   if cardinality(profile_ids) > 0 then
-    delete from private.caller_identities k where k.profile_id = any (profile_ids);
+    if not new_profiles then
+      delete from private.caller_identities k where k.profile_id = any (profile_ids);
+    end if;
     insert into private.caller_identities (supabase, issuer, subject, profile_id)
     select r.supabase, r.issuer, r.subject, r.profile_id from private.caller_identity_rule r
     where r.profile_id = any (profile_ids)
@@ -93,7 +103,7 @@ begin
   end if;
 end;
 $$;
-comment on function private.refresh_caller_identities(uuid[], text[], boolean) is
+comment on function private.refresh_caller_identities(uuid[], text[], boolean, boolean) is
   'Makes caller_identities equal to caller_identity_rule for the given profiles, providers and (when true) every Supabase Auth user. Definer: the table is private.';
 
 create function private.lock_identity_changes(new_profiles boolean)
@@ -119,7 +129,7 @@ $$;
 comment on function private.lock_identity_changes(boolean) is
   'Orders a change of who tokens name against concurrent grant changes (see the banner of migration 20261203000700): FOR SHARE for new profiles; for everything else a write of the row, under READ COMMITTED only. Definer: the epoch is private.';
 revoke execute on function private.lock_identity_changes(boolean) from public;
-revoke execute on function private.refresh_caller_identities(uuid[], text[], boolean) from public;
+revoke execute on function private.refresh_caller_identities(uuid[], text[], boolean, boolean) from public;
 
 -- ── kept by profiles ─────────────────────────────────────────────────────────
 create function private.caller_identities_follow_profiles()
@@ -141,7 +151,7 @@ begin
   end if;
   if cardinality(changed) > 0 then
     perform private.lock_identity_changes(tg_op = 'INSERT');
-    perform private.refresh_caller_identities(changed, '{}', false);
+    perform private.refresh_caller_identities(changed, '{}', false, tg_op = 'INSERT');
   end if;
   return null;
 end;
@@ -226,6 +236,8 @@ alter table private.settings enable always trigger settings_caller_identities_ro
 insert into private.caller_identities (supabase, issuer, subject, profile_id)
 select r.supabase, r.issuer, r.subject, r.profile_id from private.caller_identity_rule r
 on conflict do nothing;
+-- Statistics now, so the triggers' first plans read the indexes.
+analyze private.caller_identities;
 
 -- ── the caller ───────────────────────────────────────────────────────────────
 create or replace function private.caller_id()

@@ -125,6 +125,7 @@ insert into private.caller_grants (supabase, issuer, subject, permission, profil
 select k.supabase, k.issuer, k.subject, g.permission, k.profile_id, g.organization_ids, g.platform_roles
 from private.caller_identities k
 join private.member_grants g on g.user_id = k.profile_id;
+analyze private.caller_grants;
 
 -- ── statements that change nothing take no lock ──────────────────────────────
 -- The grant triggers of migrations 20261203000100 and 400, unchanged but for the first
