@@ -43,7 +43,7 @@ comment on column private.caller_identities.supabase is
 revoke all on private.caller_identities from public, anon, authenticated, service_role;
 
 comment on table private.member_grants_epoch is
-  'One row, share-locked by every membership, platform role and new profile, written by every rebuild of member_grants and every other identity change (profile, provider, Supabase Auth issuer): changes to who a token names and to what they hold recompute after each other, or fail to serialize.';
+  'One row, share-locked by every statement that changes memberships, platform roles or adds profiles, written by every rebuild of member_grants and every other identity change (profile, provider, Supabase Auth issuer), which run under READ COMMITTED only: changes to who a token names and to what they hold recompute after each other, or fail to serialize.';
 
 -- ── the rule ─────────────────────────────────────────────────────────────────
 create view private.caller_identity_rule with (security_invoker = true) as
@@ -177,6 +177,18 @@ declare
   issuers text[] := '{}';
 begin
   if tg_table_name = 'settings' then
+    -- (An insert or delete that changed no row changes no issuer.)
+    if tg_op = 'INSERT' then
+      perform 1 from new_rows limit 1;
+      if not found then
+        return null;
+      end if;
+    elsif tg_op = 'DELETE' then
+      perform 1 from old_rows limit 1;
+      if not found then
+        return null;
+      end if;
+    end if;
     perform private.lock_identity_changes(false);
     perform private.refresh_caller_identities('{}', '{}', true);
     return null;
@@ -221,7 +233,11 @@ create trigger identity_providers_caller_identities_truncate after truncate on p
 create trigger settings_caller_identities after update of auth_issuers on private.settings
   for each row when (old.auth_issuers is distinct from new.auth_issuers)
   execute function private.caller_identities_follow_issuers();
-create trigger settings_caller_identities_rows after insert or delete or truncate on private.settings
+create trigger settings_caller_identities_insert after insert on private.settings
+  referencing new table as new_rows for each statement execute function private.caller_identities_follow_issuers();
+create trigger settings_caller_identities_delete after delete on private.settings
+  referencing old table as old_rows for each statement execute function private.caller_identities_follow_issuers();
+create trigger settings_caller_identities_truncate after truncate on private.settings
   for each statement execute function private.caller_identities_follow_issuers();
 
 alter table public.profiles enable always trigger profiles_caller_identities_insert;
@@ -231,7 +247,9 @@ alter table private.identity_providers enable always trigger identity_providers_
 alter table private.identity_providers enable always trigger identity_providers_caller_identities_delete;
 alter table private.identity_providers enable always trigger identity_providers_caller_identities_truncate;
 alter table private.settings enable always trigger settings_caller_identities;
-alter table private.settings enable always trigger settings_caller_identities_rows;
+alter table private.settings enable always trigger settings_caller_identities_insert;
+alter table private.settings enable always trigger settings_caller_identities_delete;
+alter table private.settings enable always trigger settings_caller_identities_truncate;
 
 insert into private.caller_identities (supabase, issuer, subject, profile_id)
 select r.supabase, r.issuer, r.subject, r.profile_id from private.caller_identity_rule r

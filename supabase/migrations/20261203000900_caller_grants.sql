@@ -226,6 +226,44 @@ begin
 end;
 $$;
 
+-- ── rebuilds run under READ COMMITTED only ──────────────────────────────────
+-- As identity changes (migration 20261203000700): a SERIALIZABLE rebuild's snapshot could
+-- miss a READ COMMITTED sign-up's grants, and its delete would leave them behind. The
+-- body of migration 20261203000400's rebuild, but for the first test.
+create or replace function private.rebuild_member_grants()
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- An older snapshot (REPEATABLE READ, or SERIALIZABLE against READ COMMITTED writers,
+  -- which SSI does not track) could miss memberships committed after it began.
+  if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
+    raise exception using errcode = '25000',
+      message = 'change role_permissions or truncate memberships or platform role assignments in a READ COMMITTED transaction';
+  end if;
+  -- Concurrent membership and platform role changes wait until the rebuild commits.
+  update private.member_grants_epoch set rebuilt_at = pg_catalog.now();
+  lock table private.member_grants in exclusive mode;
+  delete from private.member_grants;
+  insert into private.member_grants (user_id, permission, organization_ids, platform_roles)
+  select x.user_id, x.permission,
+         coalesce(array_agg(x.organization_id) filter (where x.organization_id is not null), '{}'),
+         (count(*) filter (where x.organization_id is null))::integer
+  from (
+    select m.user_id, rp.permission, m.organization_id
+    from public.memberships m
+    join public.role_permissions rp on rp.scope = 'org' and rp.role = m.role
+    union all
+    select a.user_id, rp.permission, null
+    from public.platform_role_assignments a
+    join public.role_permissions rp on rp.scope = 'platform' and rp.role = a.role
+  ) x
+  group by 1, 2;
+end;
+$$;
+
 -- ── the caller's organizations ───────────────────────────────────────────────
 create or replace function private.caller_org_ids_for(permission text, platform_wide boolean)
 returns uuid[]

@@ -7,7 +7,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(28);
+select plan(29);
 
 -- An application table whose tenant column may be NULL: a row that belongs to no
 -- organization is nobody's under either role.
@@ -174,6 +174,9 @@ select is((select array_agg(x.name) from (
              union all select c.relname::text from pg_class c where c.relnamespace = 'tenantry_request'::regnamespace) as x(name)),
   array['pre_request'],
   'its schema holds that function and nothing else');
+select ok(not exists (select 1 from unnest(string_to_array(coalesce(current_setting('pgrst.db_schemas', true), 'public,graphql_public'), ',')) as s
+                      where btrim(s) = 'tenantry_request'),
+  '... and PostgREST does not expose it (not in pgrst.db_schemas)');
 create function pg_temp.role_after_two_calls(actor text)
 returns text
 language plpgsql

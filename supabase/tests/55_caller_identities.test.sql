@@ -6,7 +6,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(28);
+select plan(31);
 
 create function pg_temp.caller_for(claims jsonb)
 returns uuid
@@ -91,6 +91,11 @@ update private.identity_providers set enabled = true where issuer = 'https://idp
 select is(pg_temp.caller_for((select one from idp_claims)), 'd0000000-0000-4000-8000-0000000000d1'::uuid,
   'enabled again, it names its user again');
 
+-- A provider renamed (its issuer changed): the old issuer's tokens name nobody.
+update private.identity_providers set issuer = 'https://idp-renamed.identities.test' where issuer = 'https://idp.identities.test';
+select is(pg_temp.caller_for((select one from idp_claims)), null::uuid, 'a renamed provider''s old issuer names nobody');
+update private.identity_providers set issuer = 'https://idp.identities.test' where issuer = 'https://idp-renamed.identities.test';
+
 update public.profiles set disabled_at = now() where id = 'd0000000-0000-4000-8000-0000000000d1';
 select is(pg_temp.caller_for((select one from idp_claims)), null::uuid, 'a disabled profile is nobody');
 update public.profiles set disabled_at = null, identity_sub = 'user|renamed' where id = 'd0000000-0000-4000-8000-0000000000d1';
@@ -112,6 +117,13 @@ select is(pg_temp.caller_for((select upper_slash from supabase_claims)), null::u
 update private.settings set auth_issuers = array['http://127.0.0.1:54321/auth/v1', 'http://127.0.0.1:54321/auth/v1/'];
 select is(pg_temp.caller_for((select upper_slash from supabase_claims)), pg_temp.actor_id('member_a'),
   'listed again (twice, with and without the slash), it names the user once more');
+
+-- Without the settings row no issuer is this project's Supabase Auth (fail closed).
+create temp table settings_copy as select * from private.settings;
+delete from private.settings;
+select is(pg_temp.caller_for((select upper_slash from supabase_claims)), null::uuid, 'with the settings row deleted, a Supabase Auth token names nobody');
+insert into private.settings select * from settings_copy;
+select is(pg_temp.caller_for((select upper_slash from supabase_claims)), pg_temp.actor_id('member_a'), 'inserted again, it names the user');
 
 -- An issuer listed as this project's Supabase Auth and registered as a provider too: the
 -- provider's reading wins, so its subjects are never taken for Supabase users.

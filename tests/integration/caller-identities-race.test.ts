@@ -220,6 +220,18 @@ describe("principle 8: who a token names stays right under concurrent changes", 
     }
   });
 
+  it("a change of the role matrix under SERIALIZABLE is refused (its snapshot could miss a READ COMMITTED sign-up's grants)", async () => {
+    const conn = await sql.reserve();
+    try {
+      await conn`begin isolation level serializable`;
+      await expect(
+        conn`delete from public.role_permissions where scope = 'org' and role = 'viewer' and permission = 'members:read'`,
+      ).rejects.toMatchObject({ code: "25000" });
+    } finally {
+      await end(conn);
+    }
+  });
+
   it("an identity change under SERIALIZABLE is refused too", async () => {
     const { userId } = await userWithOrganization();
     const conn = await sql.reserve();
