@@ -46,6 +46,28 @@ comment on table private.member_grants_epoch is
   'One row, share-locked by every statement that changes memberships, platform roles or adds profiles, written by every rebuild of member_grants and every other identity change (profile, provider, Supabase Auth issuer), which run under READ COMMITTED only: changes to who a token names and to what they hold recompute after each other, or fail to serialize.';
 
 -- ── the rule ─────────────────────────────────────────────────────────────────
+create view private.supabase_auth_issuers with (security_invoker = true) as
+  select distinct pg_catalog.rtrim(x, '/') as issuer
+  from private.settings s, unnest(s.auth_issuers) as x
+  where x is not null;
+comment on view private.supabase_auth_issuers is
+  'This project''s Supabase Auth issuers (settings.auth_issuers), without trailing slashes: what a token''s issuer is compared with, the same way, by is_supabase_issuer and caller_identity_rule.';
+revoke all on private.supabase_auth_issuers from public, anon, authenticated, service_role;
+
+create or replace function private.is_supabase_issuer(issuer text)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  -- Only the issuers the deployment names: a token of any other issuer is never taken
+  -- for a Supabase Auth user, whatever its subject (another project signs /auth/v1 too).
+  return exists (select 1 from private.supabase_auth_issuers s where s.issuer = pg_catalog.rtrim(is_supabase_issuer.issuer, '/'));
+end;
+$$;
+
 create view private.caller_identity_rule with (security_invoker = true) as
   select false as supabase, i.issuer, p.identity_sub as subject, p.id as profile_id
   from private.identity_providers i
@@ -56,7 +78,7 @@ create view private.caller_identity_rule with (security_invoker = true) as
   -- profiles_supabase_identity and profiles_auth_user_is_id constraints), so a lookup by
   -- profile id reads the primary key.
   select true, s.issuer, p.id::text, p.id
-  from (select distinct pg_catalog.rtrim(x, '/') as issuer from private.settings st, unnest(st.auth_issuers) as x where x is not null) as s
+  from private.supabase_auth_issuers s
   cross join public.profiles p
   where p.identity_provider = 'supabase' and p.disabled_at is null;
 comment on view private.caller_identity_rule is
@@ -167,7 +189,7 @@ create trigger profiles_caller_identities_update after update on public.profiles
   referencing old table as old_rows new table as new_rows for each statement execute function private.caller_identities_follow_profiles();
 
 -- ── kept by providers and settings ───────────────────────────────────────────
-create function private.caller_identities_follow_issuers()
+create function private.caller_identities_follow_providers()
 returns trigger
 language plpgsql
 security definer
@@ -176,23 +198,6 @@ as $$
 declare
   issuers text[] := '{}';
 begin
-  if tg_table_name = 'settings' then
-    -- (An insert or delete that changed no row changes no issuer.)
-    if tg_op = 'INSERT' then
-      perform 1 from new_rows limit 1;
-      if not found then
-        return null;
-      end if;
-    elsif tg_op = 'DELETE' then
-      perform 1 from old_rows limit 1;
-      if not found then
-        return null;
-      end if;
-    end if;
-    perform private.lock_identity_changes(false);
-    perform private.refresh_caller_identities('{}', '{}', true);
-    return null;
-  end if;
   if tg_op = 'TRUNCATE' then
     issuers := array(select k.issuer from private.caller_identities k where not k.supabase);
   else
@@ -218,27 +223,56 @@ begin
   return null;
 end;
 $$;
-comment on function private.caller_identities_follow_issuers() is
-  'Trigger on identity_providers (a provider added, removed, renamed, enabled or disabled) and settings (auth_issuers changed, the row added or removed): recomputes the caller identities of those providers or of every Supabase Auth user. Definer: the table is private.';
-revoke execute on function private.caller_identities_follow_issuers() from public;
+comment on function private.caller_identities_follow_providers() is
+  'Statement trigger on identity_providers (a provider added, removed, renamed, enabled or disabled): recomputes those providers'' caller identities. Definer: the table is private.';
+revoke execute on function private.caller_identities_follow_providers() from public;
+
+create function private.caller_identities_follow_settings()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- An insert or delete that changed no row changes no issuer (an update that leaves
+  -- auth_issuers as it was does not get here: see the trigger's condition).
+  if tg_op = 'INSERT' then
+    perform 1 from new_rows limit 1;
+    if not found then
+      return null;
+    end if;
+  elsif tg_op = 'DELETE' then
+    perform 1 from old_rows limit 1;
+    if not found then
+      return null;
+    end if;
+  end if;
+  perform private.lock_identity_changes(false);
+  perform private.refresh_caller_identities('{}', '{}', true);
+  return null;
+end;
+$$;
+comment on function private.caller_identities_follow_settings() is
+  'Trigger on settings (auth_issuers changed, the row added, removed or truncated): recomputes every Supabase Auth user''s caller identities. Definer: the table is private.';
+revoke execute on function private.caller_identities_follow_settings() from public;
 
 create trigger identity_providers_caller_identities_insert after insert on private.identity_providers
-  referencing new table as new_rows for each statement execute function private.caller_identities_follow_issuers();
+  referencing new table as new_rows for each statement execute function private.caller_identities_follow_providers();
 create trigger identity_providers_caller_identities_update after update on private.identity_providers
-  referencing old table as old_rows new table as new_rows for each statement execute function private.caller_identities_follow_issuers();
+  referencing old table as old_rows new table as new_rows for each statement execute function private.caller_identities_follow_providers();
 create trigger identity_providers_caller_identities_delete after delete on private.identity_providers
-  referencing old table as old_rows for each statement execute function private.caller_identities_follow_issuers();
+  referencing old table as old_rows for each statement execute function private.caller_identities_follow_providers();
 create trigger identity_providers_caller_identities_truncate after truncate on private.identity_providers
-  for each statement execute function private.caller_identities_follow_issuers();
+  for each statement execute function private.caller_identities_follow_providers();
 create trigger settings_caller_identities after update of auth_issuers on private.settings
   for each row when (old.auth_issuers is distinct from new.auth_issuers)
-  execute function private.caller_identities_follow_issuers();
+  execute function private.caller_identities_follow_settings();
 create trigger settings_caller_identities_insert after insert on private.settings
-  referencing new table as new_rows for each statement execute function private.caller_identities_follow_issuers();
+  referencing new table as new_rows for each statement execute function private.caller_identities_follow_settings();
 create trigger settings_caller_identities_delete after delete on private.settings
-  referencing old table as old_rows for each statement execute function private.caller_identities_follow_issuers();
+  referencing old table as old_rows for each statement execute function private.caller_identities_follow_settings();
 create trigger settings_caller_identities_truncate after truncate on private.settings
-  for each statement execute function private.caller_identities_follow_issuers();
+  for each statement execute function private.caller_identities_follow_settings();
 
 alter table public.profiles enable always trigger profiles_caller_identities_insert;
 alter table public.profiles enable always trigger profiles_caller_identities_update;

@@ -53,9 +53,9 @@ begin
   if not found then
     return null;
   end if;
-  -- Ordered against identity changes (a no-op lock when the membership trigger that got
-  -- here already holds it).
-  perform 1 from private.member_grants_epoch for share;
+  -- Ordered against identity changes by member_grants_epoch, which every writer of
+  -- member_grants holds already (the membership and platform role triggers FOR SHARE, a
+  -- rebuild by writing it).
   if tg_op = 'DELETE' then
     delete from private.caller_grants c using old_rows o
     where c.profile_id = o.user_id and c.permission = o.permission;

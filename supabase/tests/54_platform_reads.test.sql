@@ -138,7 +138,7 @@ select ok(not has_function_privilege('anon', 'private.pre_request()', 'execute')
 
 -- PostgREST's entry point (tenantry_request.pre_request), as PostgREST runs it: after the
 -- role and the claims, as the request's role.
-create function pg_temp.role_after_request(actor text, claimed_role text default null)
+create function pg_temp.role_after_request(actor text, claimed_role text default null, calls integer default 1)
 returns text
 language plpgsql
 as $$
@@ -151,7 +151,9 @@ begin
       perform set_config('request.jwt.claims', (current_setting('request.jwt.claims')::jsonb || jsonb_build_object('role', claimed_role))::text, true);
       perform set_config('role', claimed_role, true);
     end if;
-    perform tenantry_request.pre_request();
+    for i in 1 .. calls loop
+      perform tenantry_request.pre_request();
+    end loop;
     result := current_user;
   exception when others then
     result := 'error:' || sqlstate;
@@ -177,22 +179,7 @@ select is((select array_agg(x.name) from (
 select ok(not exists (select 1 from unnest(string_to_array(coalesce(current_setting('pgrst.db_schemas', true), 'public,graphql_public'), ',')) as s
                       where btrim(s) = 'tenantry_request'),
   '... and PostgREST does not expose it (not in pgrst.db_schemas)');
-create function pg_temp.role_after_two_calls(actor text)
-returns text
-language plpgsql
-as $$
-declare
-  result text;
-begin
-  perform pg_temp.become(actor);
-  perform tenantry_request.pre_request();
-  perform tenantry_request.pre_request();
-  result := current_user;
-  perform set_config('role', 'none', true);
-  return result;
-end;
-$$;
-select is(pg_temp.role_after_two_calls('auditor'), 'tenantry_platform', 'called twice (from a project''s own pre-request), it switches once and refuses nothing');
+select is(pg_temp.role_after_request('auditor', calls => 2), 'tenantry_platform', 'called twice (from a project''s own pre-request), it switches once and refuses nothing');
 
 -- ── the role itself ──────────────────────────────────────────────────────────
 select ok((select not r.rolsuper and not r.rolbypassrls and not r.rolcanlogin and pg_has_role('tenantry_platform', 'authenticated', 'USAGE')
