@@ -70,4 +70,5 @@ export const shippedMigrations: readonly ShippedMigration[] = [
   { version: "20261203000700", name: "caller_identities" },
   { version: "20261203000800", name: "request_pre_request" },
   { version: "20261203000900", name: "caller_grants" },
+  { version: "20261203001000", name: "parallel_policies" },
 ];

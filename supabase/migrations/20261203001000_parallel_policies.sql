@@ -1,0 +1,134 @@
+-- ════════════════════════════════════════════════════════════════════════════
+-- Organization-scoped policies that allow parallel plans (issue 13).
+--
+-- A scan of millions of rows (a platform-wide count, a caller in a thousand
+-- organizations) is worth splitting across workers, but PostgreSQL plans a query in
+-- parallel only if every function in it is declared PARALLEL SAFE and every subplan is
+-- parallel-safe. Two things in the standard condition stopped that:
+--
+-- * The functions were PARALLEL UNSAFE (the default). They only read tables and the
+--   request's settings, which workers share with the leader, so they are declared
+--   PARALLEL SAFE here. The leader's settings (request.jwt.claims) and its current
+--   user are copied to every worker.
+-- * B, the hashed subplan, read its organizations through an InitPlan
+--   (`unnest((select …))`). In PostgreSQL 15 a subplan that carries an InitPlan is
+--   never parallel-safe, and a FROM-less subquery is not either. B now reads a
+--   set-returning function in FROM, private.policy_org_id_set, which has no planner
+--   support function, so the planner does not call it to estimate rows (each call
+--   costs; A already gives the estimate).
+--
+-- policy_org_ids decided "under role tenantry_platform" from current_setting('role').
+-- Before PostgreSQL 15.10 (16.6, 17.2) a parallel worker reports role 'none' there, so a
+-- worker could build a different array than its leader. It is now an invoker function that
+-- reads current_user, the querying role, which workers always share; the definer
+-- function it calls, caller_org_ids_for, gets the answer as an argument.
+-- ════════════════════════════════════════════════════════════════════════════
+
+-- ── functions the policies call, declared parallel-safe ─────────────────────
+alter function private.caller_org_ids_for(text, boolean) parallel safe;
+alter function private.caller_id() parallel safe;
+alter function private.caller_platform_permissions() parallel safe;
+alter function private.user_platform_permissions(uuid) parallel safe;
+alter function private.token_scopes() parallel safe;
+alter function private.token_allows(text) parallel safe;
+alter function private.is_operator() parallel safe;
+
+-- policy_org_ids now runs as the caller, so the caller may run the rule it wraps: it
+-- returns no more than the caller may read, whichever platform_wide they pass.
+grant execute on function private.caller_org_ids_for(text, boolean) to authenticated, service_role;
+
+create or replace function private.policy_org_ids(permission text)
+returns uuid[]
+language plpgsql
+stable
+security invoker
+parallel safe
+set search_path = ''
+as $$
+begin
+  -- Under the platform role the companion policy admits platform-wide access.
+  return private.caller_org_ids_for(permission, current_user <> 'tenantry_platform');
+end;
+$$;
+comment on function private.policy_org_ids(text) is
+  'The organizations the standard policy condition admits: private.caller_org_ids, except under role tenantry_platform, where only memberships count (the companion platform policy admits platform-wide access, so no statement enumerates every organization). Invoker: current_user is the querying role, in parallel workers too.';
+
+create function private.policy_org_id_set(permission text)
+returns setof uuid
+language plpgsql
+stable
+security invoker
+parallel safe
+rows 100
+set search_path = ''
+as $$
+declare
+  organization_id uuid;
+begin
+  foreach organization_id in array private.policy_org_ids(permission) loop
+    return next organization_id;
+  end loop;
+end;
+$$;
+comment on function private.policy_org_id_set(text) is
+  'policy_org_ids as rows, for the hashed subplan of the standard condition: a FROM item a parallel plan may carry, which the planner does not call to estimate (no support function). Invoker, like policy_org_ids.';
+revoke execute on function private.policy_org_id_set(text) from public;
+grant execute on function private.policy_org_id_set(text) to authenticated, service_role;
+
+create or replace function private.org_policy_condition(column_ref text, permission text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select format('%1$s = any (private.policy_org_ids(%2$L)) and %1$s in (select o from private.policy_org_id_set(%2$L) as o)',
+                column_ref, permission)
+$$;
+comment on function private.org_policy_condition(text, text) is
+  'The text of the standard organization-scoped policy condition on a quoted tenant column: an estimable, index-usable call (A) and a hashed subplan built once per scan (B), over private.policy_org_ids and policy_org_id_set; both allow parallel plans. See migrations 20261203000100 and 20261203001000. Pure text; reads nothing.';
+
+-- ── the policies that use it ─────────────────────────────────────────────────
+-- Tenantry's own, and every registered table's members' policy still exactly as
+-- migration 20261203000500 wrote it (ALTER POLICY keeps its name, roles and comment); one
+-- the application changed is left alone, with a notice.
+do $$
+declare
+  entry record;
+  target regclass;
+  policy record;
+  old_shape text;
+  new_shape text;
+begin
+  for entry in
+    select t.schema_name, t.table_name, t.column_name, t.read_permission, t.write_permission
+    from private.protected_tables t where t.scope = 'org'
+    union all values ('public', 'organizations', 'id', 'org:read', null),
+                     ('public', 'organization_feature_flags', 'organization_id', 'org:read', null)
+  loop
+    target := pg_catalog.to_regclass(format('%I.%I', entry.schema_name, entry.table_name));
+    continue when target is null;
+    for policy in
+      select p.polname, p.polcmd, pg_catalog.pg_get_expr(p.polqual, p.polrelid) as using_expr,
+             pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) as check_expr,
+             case when p.polcmd = 'r' then entry.read_permission else entry.write_permission end as permission
+      from pg_catalog.pg_policy p
+      where p.polrelid = target and p.polname like '%\_members'
+        and (p.polname = any (private.protect_table_policy_names(target, 'org'))
+             or entry.table_name in ('organizations', 'organization_feature_flags'))
+    loop
+      -- The previous condition as PostgreSQL prints it back.
+      old_shape := format('((%1$s = ANY (private.policy_org_ids(%2$L::text))) AND (%1$s IN ( SELECT unnest(( SELECT private.policy_org_ids(%2$L::text) AS policy_org_ids)) AS unnest)))',
+                          pg_catalog.quote_ident(entry.column_name), policy.permission);
+      new_shape := private.org_policy_condition(pg_catalog.quote_ident(entry.column_name), policy.permission);
+      if coalesce(policy.using_expr, old_shape) <> old_shape or coalesce(policy.check_expr, old_shape) <> old_shape then
+        raise notice 'protect_table: % on % was changed by the application; left as it is', policy.polname, target;
+        continue;
+      end if;
+      execute case policy.polcmd
+        when 'a' then format('alter policy %I on %s with check (%s)', policy.polname, target, new_shape)
+        when 'w' then format('alter policy %I on %s using (%s) with check (%s)', policy.polname, target, new_shape, new_shape)
+        else format('alter policy %I on %s using (%s)', policy.polname, target, new_shape)
+      end;
+    end loop;
+  end loop;
+end $$;
