@@ -7,7 +7,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(6);
+select plan(7);
 
 insert into public.projects (organization_id, name) values
   ('a0000000-0000-4000-8000-00000000000a', 'Acme parallel'),
@@ -147,6 +147,32 @@ select cmp_ok(pg_temp.workers_launched('member_a', 'authenticated', 'select 1 fr
   'those plans do run in workers: a member''s count');
 select cmp_ok(pg_temp.workers_launched('platform_admin', 'tenantry_platform', 'select 1 from public.projects'), '>', 0,
   '... and a platform reader''s');
+
+-- ── a page is read serially ──────────────────────────────────────────────────
+-- Workers pay for a long scan, not for a page: after the pre-request, a signed-in
+-- request has no parallel ordered plan (Gather Merge), so a LIMIT never waits for
+-- workers to start. Anonymous requests and the secret key are left as they are.
+create function pg_temp.gather_merge_after_pre_request(caller text)
+returns text
+language plpgsql
+as $$
+declare
+  result text;
+begin
+  perform set_config('enable_gathermerge', 'on', true);
+  perform pg_temp.become(caller);
+  perform tenantry_request.pre_request();
+  result := current_setting('enable_gathermerge');
+  perform set_config('role', 'none', true);
+  perform set_config('enable_gathermerge', 'on', true);
+  return result;
+end;
+$$;
+select is(
+  (select array_agg(format('%s: %s', c, pg_temp.gather_merge_after_pre_request(c)) order by c)
+   from unnest(array['anon', 'auditor', 'member_a', 'service_role']) as c),
+  array['anon: on', 'auditor: off', 'member_a: off', 'service_role: on'],
+  'the pre-request turns Gather Merge off for signed-in requests only (a member, a platform reader)');
 
 select * from finish();
 rollback;
