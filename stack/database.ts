@@ -189,14 +189,33 @@ export function redact(url: string): string {
 /**
  * Makes the database take tokens of this stack's Auth stand-in (`<url>/auth/v1`) for
  * Supabase Auth users, as a deployment does with its project's issuer: SQL trusts only
- * the issuers listed in private.settings.auth_issuers.
+ * the issuers listed in private.settings.auth_issuers. Answers whether it added the issuer
+ * (false: it was trusted already).
  */
-export async function trustAuthIssuer(url: string, issuer: string): Promise<void> {
+export async function trustAuthIssuer(url: string, issuer: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const added = await sql`
+      update private.settings set auth_issuers = array_append(auth_issuers, ${issuer}::text)
+      where not (${issuer}::text = any (auth_issuers))`;
+    return added.count > 0;
+  } finally {
+    await sql.end();
+  }
+}
+
+/**
+ * Undoes trustAuthIssuer when the stack stops. Every issuer left trusted costs each
+ * Supabase Auth sign-up another caller key (private.caller_identities), so a database
+ * that outlives many stacks on random ports (the benchmark's) would otherwise measure a
+ * deployment that trusts dozens of issuers. Other stacks' issuers stay.
+ */
+export async function distrustAuthIssuer(url: string, issuer: string): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await sql`
-      update private.settings set auth_issuers = array_append(auth_issuers, ${issuer}::text)
-      where not (${issuer}::text = any (auth_issuers))`;
+      update private.settings set auth_issuers = array_remove(auth_issuers, ${issuer}::text)
+      where ${issuer}::text = any (auth_issuers)`;
   } finally {
     await sql.end();
   }

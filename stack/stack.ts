@@ -1,7 +1,7 @@
 // The whole local stack: database (migrated), edge functions in Deno, gateway (with the
 // Supabase Auth stand-in behind its admin endpoints).
 import { AuthService } from "./auth.ts";
-import { trustAuthIssuer, type Database } from "./database.ts";
+import { distrustAuthIssuer, trustAuthIssuer, type Database } from "./database.ts";
 import { freePort, functionEnv, startFunction, stopFunction, type RunningFunction } from "./functions.ts";
 import { readToggles } from "../functions/_shared/config.ts";
 import { ensureConsoleBuilt } from "./console.ts";
@@ -35,7 +35,11 @@ export async function startStack({ db, port, output = console.log, checkResponse
   const gatewayPort = port || (await freePort());
   const url = `http://127.0.0.1:${gatewayPort}`;
   const keys = await projectKeys();
-  await trustAuthIssuer(db.url, `${url}/auth/v1`);
+  const issuer = `${url}/auth/v1`;
+  const trustedHere = await trustAuthIssuer(db.url, issuer);
+  const untrust = async () => {
+    if (trustedHere) await distrustAuthIssuer(db.url, issuer);
+  };
   const env = { ...(await functionEnv({ supabaseUrl: url, dbUrl: db.url, checkResponses })), ...functionVariables };
   const consoleEnabled = readToggles(env).ui;
   // Built while nothing else runs yet, and only when its sources changed (about a second).
@@ -46,6 +50,7 @@ export async function startStack({ db, port, output = console.log, checkResponse
   if (failure) {
     // One function failed to boot: stop the others rather than leave them running.
     await Promise.all(functions.map(stopFunction));
+    await untrust();
     throw (failure as PromiseRejectedResult).reason;
   }
   const auth = new AuthService({ authAdminUrl: db.authAdminUrl, supabaseUrl: url });
@@ -60,10 +65,12 @@ export async function startStack({ db, port, output = console.log, checkResponse
       async stop() {
         await gateway.close();
         await Promise.all([auth.close(), ...functions.map(stopFunction)]);
+        await untrust();
       },
     };
   } catch (error) {
     await Promise.all([auth.close(), ...functions.map(stopFunction)]);
+    await untrust();
     throw error;
   }
 }
