@@ -14,7 +14,8 @@ const HOLD = "select pg_sleep(0.005)";
 const SIGNUPS_PER_CLIENT = { 1: 200, 8: 100 } as const;
 const CHANGES_PER_CLIENT = { 1: 200, 8: 100 } as const;
 const WARMUP = 5;
-const AUTH_ISSUER = "http://127.0.0.1:54321/auth/v1";
+// Its own name, so no stack on the same database shares (and removes) it.
+const AUTH_ISSUER = "https://auth.concurrency.bench.tenantry.test/auth/v1";
 
 /**
  * Writes per second of `clients` connections each running `work` `count` times, timed
@@ -96,10 +97,10 @@ async function membershipChangeRate(url: string, clients: 1 | 8): Promise<number
 
 export async function concurrencyBench(url: string, authAdminUrl: string, log: (msg: string) => void): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
   // A deployment trusts its own Supabase Auth issuer, so each sign-up gets its caller key
   // (private.caller_identities); the benchmark database trusts one while this runs.
   const trusted = await trustAuthIssuer(url, AUTH_ISSUER);
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await seedMembershipChanges(admin);
     for (const clients of [1, 8] as const) {
@@ -114,7 +115,7 @@ export async function concurrencyBench(url: string, authAdminUrl: string, log: (
     await admin`delete from auth.users where email like 'conc-%@bench.test'`;
   } finally {
     await admin.end();
-    if (trusted) await distrustAuthIssuer(url, AUTH_ISSUER);
+    if (trusted) await distrustAuthIssuer(url, AUTH_ISSUER).catch(() => {});
   }
   return figures;
 }

@@ -37,8 +37,9 @@ export async function startStack({ db, port, output = console.log, checkResponse
   const keys = await projectKeys();
   const issuer = `${url}/auth/v1`;
   const trustedHere = await trustAuthIssuer(db.url, issuer);
+  // Best effort: a failure here must not hide why the stack stopped.
   const untrust = async () => {
-    if (trustedHere) await distrustAuthIssuer(db.url, issuer);
+    if (trustedHere) await distrustAuthIssuer(db.url, issuer).catch(() => {});
   };
   const env = { ...(await functionEnv({ supabaseUrl: url, dbUrl: db.url, checkResponses })), ...functionVariables };
   const consoleEnabled = readToggles(env).ui;

@@ -6,10 +6,11 @@
 -- parallel only if every function in it is declared PARALLEL SAFE and every subplan is
 -- parallel-safe. Two things in the standard condition stopped that:
 --
--- * The functions were PARALLEL UNSAFE (the default). They only read tables and the
---   request's settings, which workers share with the leader, so they are declared
---   PARALLEL SAFE here. The leader's settings (request.jwt.claims) and its current
---   user are copied to every worker.
+-- * The functions were PARALLEL UNSAFE (the default). Those a worker runs, A's and B's
+--   and what they call, only read tables and the request's claims (request.jwt.claims),
+--   which every worker gets from its leader, along with the current user; they are now
+--   PARALLEL SAFE. (auth.jwt(), which they call, belongs to supabase_auth_admin and keeps
+--   its label; it reads that setting and nothing else.)
 -- * B, the hashed subplan, read its organizations through an InitPlan
 --   (`unnest((select …))`). In PostgreSQL 15 a subplan that carries an InitPlan is
 --   never parallel-safe, and a FROM-less subquery is not either. B now reads a
@@ -17,31 +18,43 @@
 --   support function, so the planner does not call it to estimate rows (each call
 --   costs; A already gives the estimate).
 --
+-- The role setting is not shared: before PostgreSQL 15.9 (16.5, 17.1; CVE-2024-10978) a
+-- worker reports current_setting('role') as 'none'. So nothing a worker runs reads it:
+-- * policy_org_ids decided "under role tenantry_platform" from it. It is now an invoker
+--   function that reads current_user, the querying role, and passes the answer to the
+--   definer function it calls, caller_org_ids_for.
+-- * is_operator reads it, for a session without claims. policy_org_ids answers nobody
+--   for such a session itself (a policy is evaluated only under a role subject to RLS,
+--   and is_operator is false under every such role), so it never gets that far. The
+--   functions that do read it, is_operator, caller_org_ids_for and
+--   caller_platform_permissions, are PARALLEL RESTRICTED: the leader runs them. The
+--   companion policy calls caller_platform_permissions once, in an InitPlan, which the
+--   leader evaluates and hands to the workers.
+--
 -- Workers pay off for long scans, not for a page: a LIMIT that walks an ordered index in
 -- parallel (Gather Merge) starts workers that each compile the policy functions before
 -- the first row, and lost 10-20 ms against 2-5 ms serially in the benchmark. The
 -- pre-request therefore turns Gather Merge off for signed-in requests; counts and other
 -- unordered scans keep their workers (Gather).
---
--- policy_org_ids decided "under role tenantry_platform" from current_setting('role').
--- Before PostgreSQL 15.10 (16.6, 17.2) a parallel worker reports role 'none' there, so a
--- worker could build a different array than its leader. It is now an invoker function that
--- reads current_user, the querying role, which workers always share; the definer
--- function it calls, caller_org_ids_for, gets the answer as an argument.
 -- ════════════════════════════════════════════════════════════════════════════
 
--- ── functions the policies call, declared parallel-safe ─────────────────────
-alter function private.caller_org_ids_for(text, boolean) parallel safe;
+-- ── what workers run: parallel-safe ──────────────────────────────────────────
 alter function private.caller_id() parallel safe;
-alter function private.caller_platform_permissions() parallel safe;
 alter function private.user_platform_permissions(uuid) parallel safe;
 alter function private.token_scopes() parallel safe;
 alter function private.token_allows(text) parallel safe;
-alter function private.is_operator() parallel safe;
 
--- policy_org_ids now runs as the caller, so the caller may run the rule it wraps: it
--- returns no more than the caller may read, whichever platform_wide they pass.
+-- ── what reads the role setting: the leader's ────────────────────────────────
+alter function private.is_operator() parallel restricted;
+alter function private.caller_org_ids_for(text, boolean) parallel restricted;
+alter function private.caller_platform_permissions() parallel restricted;
+
+-- policy_org_ids now runs as the caller, so the caller may run the rule it wraps:
+-- caller_org_ids(permission) is already theirs, and it is caller_org_ids_for(permission,
+-- true); false only leaves platform-wide access out.
 grant execute on function private.caller_org_ids_for(text, boolean) to authenticated, service_role;
+comment on function private.caller_org_ids_for(text, boolean) is
+  'The rule behind caller_org_ids and policy_org_ids: every organization for the secret key and the operator; none for nobody or a token without the permission; every organization for a platform role that grants it (when platform_wide; false only narrows); else those where a membership grants it. One read of caller_grants. API roles may call it (policy_org_ids runs as the caller). Definer: reads caller_grants. Parallel restricted: a session without claims reaches is_operator, which reads the role setting.';
 
 -- COST 1 (the default is 100): the planner charges a filter's cost on every row it
 -- scans, but B rejects other tenants' rows first, so this runs only for rows B let
@@ -57,13 +70,21 @@ cost 1
 set search_path = ''
 as $$
 begin
+  -- A policy is evaluated only under a role subject to RLS: without claims that is
+  -- nobody (caller_org_ids_for would ask is_operator, which a worker cannot answer).
+  if auth.jwt() is null then
+    return '{}';
+  end if;
   -- Under the platform role the companion policy admits platform-wide access.
   return private.caller_org_ids_for(permission, current_user <> 'tenantry_platform');
 end;
 $$;
 comment on function private.policy_org_ids(text) is
-  'The organizations the standard policy condition admits: private.caller_org_ids, except under role tenantry_platform, where only memberships count (the companion platform policy admits platform-wide access, so no statement enumerates every organization). Invoker: current_user is the querying role, in parallel workers too.';
+  'The organizations the standard policy condition admits: private.caller_org_ids, except under role tenantry_platform, where only memberships count (the companion platform policy admits platform-wide access, so no statement enumerates every organization), and none without claims. Invoker and parallel-safe: current_user is the querying role, in parallel workers too.';
 
+-- PL/pgSQL, not SQL: a SQL function would be inlined back into unnest(policy_org_ids(…)),
+-- whose support function the planner calls to estimate rows. ROWS 100 only sizes the
+-- hash table before it is built.
 create function private.policy_org_id_set(permission text)
 returns setof uuid
 language plpgsql
@@ -132,7 +153,7 @@ begin
                           pg_catalog.quote_ident(entry.column_name), policy.permission);
       new_shape := private.org_policy_condition(pg_catalog.quote_ident(entry.column_name), policy.permission);
       if coalesce(policy.using_expr, old_shape) <> old_shape or coalesce(policy.check_expr, old_shape) <> old_shape then
-        raise notice 'protect_table: % on % was changed by the application; left as it is', policy.polname, target;
+        raise notice 'protect_table: % on % is not as migration 20261203000500 wrote it (changed by the application, or protected with other permissions since); left as it is', policy.polname, target;
         continue;
       end if;
       execute case policy.polcmd
