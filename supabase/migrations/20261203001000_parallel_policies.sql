@@ -72,7 +72,9 @@ as $$
 begin
   -- A policy is evaluated only under a role subject to RLS: without claims that is
   -- nobody (caller_org_ids_for would ask is_operator, which a worker cannot answer).
-  if auth.jwt() is null then
+  -- The test auth.jwt() makes for "no claims", without parsing them a second time.
+  if coalesce(nullif(pg_catalog.current_setting('request.jwt.claim', true), ''),
+              nullif(pg_catalog.current_setting('request.jwt.claims', true), '')) is null then
     return '{}';
   end if;
   -- Under the platform role the companion policy admits platform-wide access.
