@@ -20,14 +20,16 @@
 --
 -- The role setting is not shared: before PostgreSQL 15.9 (16.5, 17.1; CVE-2024-10978) a
 -- worker reports current_setting('role') as 'none'. So nothing a worker runs reads it:
--- * policy_org_ids decided "under role tenantry_platform" from it. It is now an invoker
---   function that reads current_user, the querying role, and passes the answer to the
---   definer function it calls, caller_org_ids_for.
--- * is_operator reads it, for a session without claims. policy_org_ids answers nobody
---   for such a session itself (a policy is evaluated only under a role subject to RLS,
---   and is_operator is false under every such role), so it never gets that far. The
---   functions that do read it, is_operator, caller_org_ids_for and
---   caller_platform_permissions, are PARALLEL RESTRICTED: the leader runs them. The
+-- * The standard condition decided "under role tenantry_platform" inside policy_org_ids,
+--   from that setting. The condition now says it itself, `current_user <>
+--   'tenantry_platform'` (current_user is the querying role, in workers too), and calls
+--   the rule, caller_org_ids_for, directly: one call instead of two.
+-- * caller_org_ids_for asked is_operator, which reads the setting, for a session without
+--   claims. It now answers nobody there; the operator's SQL session is the RPCs' concern,
+--   and caller_org_ids (what they call) asks is_operator first. A policy is evaluated only
+--   under a role subject to RLS, where is_operator is false anyway.
+-- * What still reads the setting, is_operator, caller_org_ids and
+--   caller_platform_permissions, is PARALLEL RESTRICTED: the leader runs it. The
 --   companion policy calls caller_platform_permissions once, in an InitPlan, which the
 --   leader evaluates and hands to the workers.
 --
@@ -46,20 +48,81 @@ alter function private.token_allows(text) parallel safe;
 
 -- ── what reads the role setting: the leader's ────────────────────────────────
 alter function private.is_operator() parallel restricted;
-alter function private.caller_org_ids_for(text, boolean) parallel restricted;
 alter function private.caller_platform_permissions() parallel restricted;
 
--- policy_org_ids now runs as the caller, so the caller may run the rule it wraps:
--- caller_org_ids(permission) is already theirs, and it is caller_org_ids_for(permission,
--- true); false only leaves platform-wide access out.
-grant execute on function private.caller_org_ids_for(text, boolean) to authenticated, service_role;
-comment on function private.caller_org_ids_for(text, boolean) is
-  'The rule behind caller_org_ids and policy_org_ids: every organization for the secret key and the operator; none for nobody or a token without the permission; every organization for a platform role that grants it (when platform_wide; false only narrows); else those where a membership grants it. One read of caller_grants. API roles may call it (policy_org_ids runs as the caller). Definer: reads caller_grants. Parallel restricted: a session without claims reaches is_operator, which reads the role setting.';
-
+-- ── the caller's organizations ───────────────────────────────────────────────
 -- COST 1 (the default is 100): the planner charges a filter's cost on every row it
--- scans, but B rejects other tenants' rows first, so this runs only for rows B let
--- through (and once as an index condition). At 100 it made every walk of another index
--- look dear enough to split across workers (see the pre-request below).
+-- scans, but in the standard condition B rejects other tenants' rows first, so A runs
+-- only for rows B let through (and once as an index condition). At 100 every walk of
+-- another index looked dear enough to split across workers (see the pre-request below).
+create or replace function private.caller_org_ids_for(permission text, platform_wide boolean)
+returns uuid[]
+language plpgsql
+stable
+security definer
+parallel safe
+cost 1
+set search_path = ''
+as $$
+declare
+  claims jsonb := auth.jwt();
+  token_subject text := claims ->> 'sub';
+  token_issuer text := claims ->> 'iss';
+  grant_row record;
+begin
+  -- No claims: nobody (the operator's SQL session is caller_org_ids's to recognise).
+  if claims is null then
+    return '{}';
+  end if;
+  if claims ->> 'role' = 'service_role' then
+    return array(select o.id from public.organizations o);
+  end if;
+  -- Only a request made with a personal access token carries scopes (token_scopes).
+  if claims ? 'pat_scopes' and not private.token_allows(permission) then
+    return '{}';
+  end if;
+  -- The caller's key as private.caller_id() finds it (the same two reads, in the same
+  -- order), with the permission: a provider's user, else a Supabase Auth user.
+  select g.organization_ids, g.platform_roles into grant_row from private.caller_grants g
+  where not g.supabase and g.issuer = token_issuer and g.subject = token_subject and g.permission = caller_org_ids_for.permission;
+  if not found and token_subject ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    select g.organization_ids, g.platform_roles into grant_row from private.caller_grants g
+    where g.supabase and g.issuer = pg_catalog.rtrim(token_issuer, '/') and g.subject = pg_catalog.lower(token_subject)
+      and g.permission = caller_org_ids_for.permission
+      and not exists (select 1 from private.identity_providers i where i.issuer = token_issuer and i.enabled);
+  end if;
+  if platform_wide and grant_row.platform_roles > 0 then
+    return array(select o.id from public.organizations o);
+  end if;
+  return coalesce(grant_row.organization_ids, '{}');
+end;
+$$;
+comment on function private.caller_org_ids_for(text, boolean) is
+  'The rule behind the standard policy condition and caller_org_ids, from the request''s claims: every organization for the secret key; none without claims or for a token without the permission; every organization for a platform role that grants it (when platform_wide; false only narrows); else those where a membership grants it. One read of caller_grants. The API roles may call it (policy_org_id_set runs as the caller). Definer: reads caller_grants. Parallel-safe: reads tables and claims only.';
+grant execute on function private.caller_org_ids_for(text, boolean) to authenticated, service_role;
+
+create or replace function private.caller_org_ids(permission text)
+returns uuid[]
+language plpgsql
+stable
+security definer
+parallel restricted
+set search_path = ''
+as $$
+begin
+  -- The operator's own SQL session (no claims, no SET ROLE) acts for every organization.
+  if coalesce(nullif(pg_catalog.current_setting('request.jwt.claim', true), ''),
+              nullif(pg_catalog.current_setting('request.jwt.claims', true), '')) is null then
+    return case when private.is_operator() then array(select o.id from public.organizations o) else '{}' end;
+  end if;
+  return private.caller_org_ids_for(permission, true);
+end;
+$$;
+comment on function private.caller_org_ids(text) is
+  'Organizations in which the caller holds the permission (all of them for a platform role that grants it, the secret key and the operator), none when the token used lacks it: what RPCs check. See caller_org_ids_for. Definer: calls it. Parallel restricted: is_operator reads the role setting.';
+
+-- For policies an application writes by hand: the organizations the standard condition
+-- admits (platform-wide except under tenantry_platform, whose companion policy admits that).
 create or replace function private.policy_org_ids(permission text)
 returns uuid[]
 language plpgsql
@@ -70,21 +133,13 @@ cost 1
 set search_path = ''
 as $$
 begin
-  -- A policy is evaluated only under a role subject to RLS: without claims that is
-  -- nobody (caller_org_ids_for would ask is_operator, which a worker cannot answer).
-  -- The test auth.jwt() makes for "no claims", without parsing them a second time.
-  if coalesce(nullif(pg_catalog.current_setting('request.jwt.claim', true), ''),
-              nullif(pg_catalog.current_setting('request.jwt.claims', true), '')) is null then
-    return '{}';
-  end if;
-  -- Under the platform role the companion policy admits platform-wide access.
   return private.caller_org_ids_for(permission, current_user <> 'tenantry_platform');
 end;
 $$;
 comment on function private.policy_org_ids(text) is
-  'The organizations the standard policy condition admits: private.caller_org_ids, except under role tenantry_platform, where only memberships count (the companion platform policy admits platform-wide access, so no statement enumerates every organization), and none without claims. Invoker and parallel-safe: current_user is the querying role, in parallel workers too.';
+  'The organizations the standard policy condition admits: caller_org_ids_for, platform-wide except under role tenantry_platform (its companion policy admits platform-wide access, so no statement enumerates every organization). Invoker and parallel-safe: current_user is the querying role, in workers too.';
 
--- PL/pgSQL, not SQL: a SQL function would be inlined back into unnest(policy_org_ids(…)),
+-- PL/pgSQL, not SQL: a SQL function would be inlined back into unnest(…),
 -- whose support function the planner calls to estimate rows. ROWS 100 only sizes the
 -- hash table before it is built.
 create function private.policy_org_id_set(permission text)
@@ -99,13 +154,13 @@ as $$
 declare
   organization_id uuid;
 begin
-  foreach organization_id in array private.policy_org_ids(permission) loop
+  foreach organization_id in array private.caller_org_ids_for(permission, current_user <> 'tenantry_platform') loop
     return next organization_id;
   end loop;
 end;
 $$;
 comment on function private.policy_org_id_set(text) is
-  'policy_org_ids as rows, for the hashed subplan of the standard condition: a FROM item a parallel plan may carry, which the planner does not call to estimate (no support function). Invoker, like policy_org_ids.';
+  'The standard condition''s organizations as rows, for its hashed subplan: a FROM item a parallel plan may carry, which the planner does not call to estimate (no support function). Invoker: current_user is the querying role.';
 revoke execute on function private.policy_org_id_set(text) from public;
 grant execute on function private.policy_org_id_set(text) to authenticated, service_role;
 
@@ -115,11 +170,13 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select format('%1$s = any (private.policy_org_ids(%2$L)) and %1$s in (select o from private.policy_org_id_set(%2$L) as o)',
-                column_ref, permission)
+  -- A: platform-wide unless the request runs as tenantry_platform, whose companion
+  -- policy admits that (so no statement under it enumerates every organization).
+  select format('%1$s = any (private.caller_org_ids_for(%2$L, current_user <> %3$L)) and %1$s in (select o from private.policy_org_id_set(%2$L) as o)',
+                column_ref, permission, 'tenantry_platform')
 $$;
 comment on function private.org_policy_condition(text, text) is
-  'The text of the standard organization-scoped policy condition on a quoted tenant column: an estimable, index-usable call (A) and a hashed subplan built once per scan (B), over private.policy_org_ids and policy_org_id_set; both allow parallel plans. See migrations 20261203000100 and 20261203001000. Pure text; reads nothing.';
+  'The text of the standard organization-scoped policy condition on a quoted tenant column: an estimable, index-usable call (A, caller_org_ids_for) and a hashed subplan built once per scan (B, policy_org_id_set); both allow parallel plans. See migrations 20261203000100 and 20261203001000. Pure text; reads nothing.';
 
 -- ── the policies that use it ─────────────────────────────────────────────────
 -- Tenantry's own, and every registered table's members' policy still exactly as

@@ -18,7 +18,7 @@ select is(
    where t.scope = 'org'
      and coalesce(pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
          not like case when p.polname like '%\_platform' then '(( SELECT (%= ANY (private.caller_platform_permissions()))) AND (% IS NOT NULL))'
-                       else '%= ANY (private.policy_org_ids(%IN ( SELECT o.o%FROM private.policy_org_id_set(%' end),
+                       else '%= ANY (private.caller_org_ids_for(%IN ( SELECT o.o%FROM private.policy_org_id_set(%' end),
   null, 'every organization-scoped policy protect_table wrote uses the estimable condition, or is its once-per-statement platform companion');
 
 -- ── one prepared statement, two users ────────────────────────────────────────

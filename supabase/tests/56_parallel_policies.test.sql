@@ -41,9 +41,11 @@ select is(
    from pg_proc f
    where f.oid in ('private.caller_org_ids_for(text, boolean)'::regprocedure, 'private.caller_id()'::regprocedure,
                    'private.caller_platform_permissions()'::regprocedure, 'private.user_platform_permissions(uuid)'::regprocedure,
-                   'private.token_scopes()'::regprocedure, 'private.token_allows(text)'::regprocedure, 'private.is_operator()'::regprocedure)),
-  array['private.caller_id() s', 'private.caller_org_ids_for(text,boolean) r', 'private.caller_platform_permissions() r',
-        'private.is_operator() r', 'private.token_allows(text) s', 'private.token_scopes() s', 'private.user_platform_permissions(uuid) s'],
+                   'private.token_scopes()'::regprocedure, 'private.token_allows(text)'::regprocedure, 'private.is_operator()'::regprocedure,
+                   'private.caller_org_ids(text)'::regprocedure, 'private.policy_org_ids(text)'::regprocedure)),
+  array['private.caller_id() s', 'private.caller_org_ids(text) r', 'private.caller_org_ids_for(text,boolean) s',
+        'private.caller_platform_permissions() r', 'private.is_operator() r', 'private.policy_org_ids(text) s',
+        'private.token_allows(text) s', 'private.token_scopes() s', 'private.user_platform_permissions(uuid) s'],
   'what those call is parallel-safe, except what reads the role setting (a worker before PostgreSQL 15.9 reports ''none''): restricted to the leader');
 
 select is(
@@ -51,7 +53,7 @@ select is(
    from pg_policy pol
    where pol.polrelid in (select target from standard_tables) and pol.polname like '%\_members'
      and coalesce(pg_get_expr(pol.polqual, pol.polrelid), pg_get_expr(pol.polwithcheck, pol.polrelid))
-         not like '%= ANY (private.policy_org_ids(%IN ( SELECT o.o%FROM private.policy_org_id_set(%'),
+         not like '%= ANY (private.caller_org_ids_for(%, (CURRENT_USER <> ''tenantry_platform''::name)))) AND (% IN ( SELECT o.o%FROM private.policy_org_id_set(%'),
   null, 'every members'' policy on a standard table (Tenantry''s own too) has the parallel-safe shape');
 
 -- ── every caller state, serially and in workers ──────────────────────────────
