@@ -24,8 +24,8 @@ begin
 end;
 $$;
 
--- The organizations the policies give the same claims (caller_org_ids_for reads
--- caller_grants with caller_id's two keys).
+-- The organizations caller_org_ids gives the same claims (platform roles counted
+-- everywhere; caller_org_ids_for reads caller_grants with caller_id's two keys).
 create function pg_temp.orgs_for(claims jsonb)
 returns uuid[]
 language plpgsql

@@ -7,7 +7,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(9);
+select plan(10);
 
 insert into public.projects (organization_id, name) values
   ('a0000000-0000-4000-8000-00000000000a', 'Acme parallel'),
@@ -189,6 +189,39 @@ select is(
 select is(
   (select array_agg(distinct r.in_workers) from results r where r.name = 'a session without claims'),
   array['rows:0 outside:0'], 'a session that set the role without claims reads nothing, serially or in workers');
+
+-- ── without claims ───────────────────────────────────────────────────────────
+-- caller_org_ids_for, which workers run, answers nobody without claims; the operator's own
+-- SQL session (no claims, no SET ROLE) is recognised by caller_org_ids, what RPCs call.
+create function pg_temp.orgs_without_claims(expression text, role_name text, claims text)
+returns text
+language plpgsql
+as $$
+declare
+  n integer;
+begin
+  begin
+    perform set_config('role', 'none', true);
+    perform set_config('request.jwt.claims', claims, true);
+    perform set_config('role', role_name, true);
+    execute format('select cardinality(%s)', expression) into n;
+    raise exception using errcode = 'P0T01', message = n::text;
+  exception when others then
+    if sqlstate = 'P0T01' then
+      return sqlerrm;
+    end if;
+    return 'error:' || sqlstate;
+  end;
+end;
+$$;
+select is(
+  (select array_agg(format('%s as %s, claims %L: %s', e, r, c, pg_temp.orgs_without_claims(e, r, c)) order by e, r, c)
+   from unnest(array['private.caller_org_ids(''org:read'')', 'private.caller_org_ids_for(''org:read'', true)']) as e,
+        unnest(array['none', 'authenticated', 'tenantry_platform']) as r,
+        unnest(array['', '{}', 'null']) as c
+   where pg_temp.orgs_without_claims(e, r, c) <> case when e like '%caller_org_ids(%' and r = 'none' and c = '' then
+                                                   (select count(*)::text from public.organizations) else '0' end),
+  null, 'without claims only the operator''s own session acts for every organization (caller_org_ids); after SET ROLE, with empty or null claims, and in caller_org_ids_for: none');
 
 -- ── a page is read serially ──────────────────────────────────────────────────
 -- Workers pay for a long scan, not for a page: after the pre-request, a signed-in
