@@ -110,10 +110,10 @@ parallel restricted
 set search_path = ''
 as $$
 begin
-  -- The operator's own SQL session (no claims, no SET ROLE) acts for every organization.
-  if coalesce(nullif(pg_catalog.current_setting('request.jwt.claim', true), ''),
-              nullif(pg_catalog.current_setting('request.jwt.claims', true), '')) is null then
-    return case when private.is_operator() then array(select o.id from public.organizations o) else '{}' end;
+  -- The operator's own SQL session (no claims, no SET ROLE) acts for every organization;
+  -- anyone else gets the rule (which answers nobody without claims).
+  if private.is_operator() then
+    return array(select o.id from public.organizations o);
   end if;
   return private.caller_org_ids_for(permission, true);
 end;
