@@ -5,7 +5,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(18);
+select plan(22);
 
 insert into public.projects (organization_id, name) values
   ('a0000000-0000-4000-8000-00000000000a', 'Acme plans'),
@@ -91,6 +91,19 @@ select is(pg_temp.probe('member_a', 'select 1 from public.projects where organiz
 delete from public.memberships where user_id = pg_temp.actor_id('member_a') and organization_id = 'b0000000-0000-4000-8000-00000000000b';
 select is(pg_temp.probe('member_a', 'select 1 from public.projects where organization_id = ''b0000000-0000-4000-8000-00000000000b'''), 'rows:0',
   'removed again: none of them');
+-- A role change writes only the grants the two roles do not share.
+select ctid::text as kept_row from private.member_grants
+where user_id = pg_temp.actor_id('member_a') and permission = 'data:read' \gset
+update public.memberships set role = 'viewer' where user_id = pg_temp.actor_id('member_a');
+select is((select ctid::text from private.member_grants where user_id = pg_temp.actor_id('member_a') and permission = 'data:read'),
+  :'kept_row', 'demoting a member to viewer leaves the grant both roles give as it was');
+select is(pg_temp.write_orgs('member_a'), '{}'::uuid[], '... and takes the one they do not share');
+insert into public.memberships (organization_id, user_id, role) values ('b0000000-0000-4000-8000-00000000000b', pg_temp.actor_id('member_a'), 'member');
+update public.memberships set role = case role when 'viewer' then 'member' else 'viewer' end where user_id = pg_temp.actor_id('member_a');
+select is(pg_temp.write_orgs('member_a'), array['a0000000-0000-4000-8000-00000000000a']::uuid[],
+  'one statement promoting a user in one organization and demoting them in another moves the grant');
+select is(pg_temp.grants_drift(), 0::bigint, '... and member_grants still equals memberships × role_permissions');
+delete from public.memberships where user_id = pg_temp.actor_id('member_a') and organization_id = 'b0000000-0000-4000-8000-00000000000b';
 update public.memberships set organization_id = 'b0000000-0000-4000-8000-00000000000b' where user_id = pg_temp.actor_id('viewer_a');
 select is(pg_temp.read_orgs('viewer_a'), array['b0000000-0000-4000-8000-00000000000b']::uuid[],
   'a membership moved to another organization reads there, no longer in the first');
