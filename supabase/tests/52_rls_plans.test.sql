@@ -5,7 +5,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(22);
+select plan(23);
 
 insert into public.projects (organization_id, name) values
   ('a0000000-0000-4000-8000-00000000000a', 'Acme plans'),
@@ -20,6 +20,9 @@ select is(
          not like case when p.polname like '%\_platform' then '(( SELECT (%= ANY (private.caller_platform_permissions()))) AND (% IS NOT NULL))'
                        else '%= ANY (private.caller_org_ids_for(%IN ( SELECT o.o%FROM private.policy_org_id_set(%' end),
   null, 'every organization-scoped policy protect_table wrote uses the estimable condition, or is its once-per-statement platform companion');
+
+select is((select a.attstorage::text from pg_attribute a where a.attrelid = 'private.caller_grants'::regclass and a.attname = 'organization_ids'),
+  'e', 'the caller''s organization arrays are stored uncompressed (policy filters read them once per row)');
 
 -- ── one prepared statement, two users ────────────────────────────────────────
 -- PostgREST prepares its statements and reuses them for every request of the pool's
