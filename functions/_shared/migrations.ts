@@ -71,4 +71,7 @@ export const shippedMigrations: readonly ShippedMigration[] = [
   { version: "20261203000800", name: "request_pre_request" },
   { version: "20261203000900", name: "caller_grants" },
   { version: "20261203001000", name: "parallel_policies" },
+  { version: "20261203001100", name: "grant_deltas" },
+  { version: "20261203001200", name: "cached_helper_plans" },
+  { version: "20261203001300", name: "caller_grants_storage" },
 ];

@@ -5,7 +5,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(23);
+select plan(25);
 
 insert into public.projects (organization_id, name) values
   ('a0000000-0000-4000-8000-00000000000a', 'Acme plans'),
@@ -21,8 +21,31 @@ select is(
                        else '%= ANY (private.caller_org_ids_for(%IN ( SELECT o.o%FROM private.policy_org_id_set(%' end),
   null, 'every organization-scoped policy protect_table wrote uses the estimable condition, or is its once-per-statement platform companion');
 
-select is((select a.attstorage::text from pg_attribute a where a.attrelid = 'private.caller_grants'::regclass and a.attname = 'organization_ids'),
-  'e', 'the caller''s organization arrays are stored uncompressed (policy filters read them once per row)');
+-- ── grant arrays are stored uncompressed ────────────────────────────────────
+-- Policy filters read the caller's array once per row they check. Sequential ids
+-- compress well, so a compressed copy would show here on every path that writes one:
+-- memberships (member_grants, then caller_grants), a new caller key (copied from
+-- member_grants) and a platform role (caller_grants keeps the stored array).
+select pg_temp.actor('many_orgs', pg_temp.new_user('many-orgs@test.local'));
+insert into public.organizations (id, slug, name)
+select ('e0000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'many-' || n, 'Many ' || n from generate_series(1, 300) n;
+insert into public.memberships (organization_id, user_id, role)
+select ('e0000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, pg_temp.actor_id('many_orgs'), 'member' from generate_series(1, 300) n;
+update private.settings set auth_issuers = array_append(auth_issuers, 'https://second-issuer.test/auth/v1');
+insert into public.platform_role_assignments (user_id, role, source) values (pg_temp.actor_id('many_orgs'), 'reader', 'admin');
+select is(
+  (select array[count(*) filter (where pg_catalog.pg_column_compression(g.organization_ids) is not null),
+                count(*) filter (where pg_catalog.pg_column_size(g.organization_ids) > 4000)]
+   from private.member_grants g where g.user_id = pg_temp.actor_id('many_orgs')),
+  array[0, 4]::bigint[], 'a user''s grant arrays of 300 organizations are stored uncompressed');
+select is(
+  (select array[count(*) filter (where pg_catalog.pg_column_compression(g.organization_ids) is not null),
+                count(*) filter (where pg_catalog.pg_column_size(g.organization_ids) > 4000)]
+   from private.caller_grants g where g.profile_id = pg_temp.actor_id('many_orgs')),
+  array[0, 8]::bigint[], '... and so are the copies for each of their caller keys, the one added with a second issuer too');
+update private.settings set auth_issuers = array_remove(auth_issuers, 'https://second-issuer.test/auth/v1');
+delete from public.platform_role_assignments where user_id = pg_temp.actor_id('many_orgs');
+delete from public.organizations where slug like 'many-%';
 
 -- ── one prepared statement, two users ────────────────────────────────────────
 -- PostgREST prepares its statements and reuses them for every request of the pool's
@@ -82,6 +105,17 @@ create function pg_temp.grants_drift() returns bigint language sql as $$
   select count(*) from ((select * from expected except select * from actual) union all (select * from actual except select * from expected)) as d
 $$;
 
+-- How far caller_grants is from caller_identities × member_grants (0: not at all).
+create function pg_temp.caller_grants_drift() returns bigint language sql as $$
+  with expected as (
+    select k.supabase, k.issuer, k.subject, g.permission, k.profile_id, array(select x from unnest(g.organization_ids) as x order by x) as ids, g.platform_roles
+    from private.caller_identities k join private.member_grants g on g.user_id = k.profile_id),
+  actual as (
+    select c.supabase, c.issuer, c.subject, c.permission, c.profile_id, array(select x from unnest(c.organization_ids) as x order by x) as ids, c.platform_roles
+    from private.caller_grants c)
+  select count(*) from ((select * from expected except select * from actual) union all (select * from actual except select * from expected)) as d
+$$;
+
 select is(pg_temp.write_orgs('member_a'), array['a0000000-0000-4000-8000-00000000000a']::uuid[], 'a member writes data in their organization');
 update public.memberships set role = 'viewer' where user_id = pg_temp.actor_id('member_a');
 select is(pg_temp.write_orgs('member_a'), '{}'::uuid[], 'demoted to viewer, at once no longer');
@@ -106,6 +140,7 @@ update public.memberships set role = case role when 'viewer' then 'member' else 
 select is(pg_temp.write_orgs('member_a'), array['a0000000-0000-4000-8000-00000000000a']::uuid[],
   'one statement promoting a user in one organization and demoting them in another moves the grant');
 select is(pg_temp.grants_drift(), 0::bigint, '... and member_grants still equals memberships × role_permissions');
+select is(pg_temp.caller_grants_drift(), 0::bigint, '... and caller_grants still equals caller_identities × member_grants');
 delete from public.memberships where user_id = pg_temp.actor_id('member_a') and organization_id = 'b0000000-0000-4000-8000-00000000000b';
 update public.memberships set organization_id = 'b0000000-0000-4000-8000-00000000000b' where user_id = pg_temp.actor_id('viewer_a');
 select is(pg_temp.read_orgs('viewer_a'), array['b0000000-0000-4000-8000-00000000000b']::uuid[],
