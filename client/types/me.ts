@@ -140,7 +140,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke a personal access token
-         * @description tokens:manage. Audited.
+         * @description tokens:manage. Audited. Another user's token is refused exactly like an unknown id (403); with users:admin, any token may be revoked and an unknown id is 404.
          */
         delete: operations["deleteMeTokensId"];
         options?: never;

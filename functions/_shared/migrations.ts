@@ -74,4 +74,5 @@ export const shippedMigrations: readonly ShippedMigration[] = [
   { version: "20261203001100", name: "grant_deltas" },
   { version: "20261203001200", name: "cached_helper_plans" },
   { version: "20261203001300", name: "caller_grants_storage" },
+  { version: "20261204000100", name: "outsider_answers" },
 ];

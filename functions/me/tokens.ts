@@ -44,7 +44,8 @@ export const tokenEndpoints = [
         select public.create_personal_access_token(${body.name}, ${body.scopes}::text[], ${body.expires_in_days}::integer) as result`),
   }),
   endpoint({
-    method: "delete", path: "/me/tokens/{id}", tags, summary: "Revoke a personal access token", description: "tokens:manage. Audited.",
+    method: "delete", path: "/me/tokens/{id}", tags, summary: "Revoke a personal access token",
+    description: "tokens:manage. Audited. Another user's token is refused exactly like an unknown id (403); with users:admin, any token may be revoked and an unknown id is 404.",
     params: IdParams, errors: [404, 409],
     response: { description: "the revoked token", schema: z.object({ id: Uuid }).loose() },
     handler: ({ params }, ctx, req) => callAsCaller(req, ctx, (tx) => tx`select public.revoke_personal_access_token(${params.id}::uuid) as result`),
