@@ -7,10 +7,12 @@
 -- found:
 -- * revoke_personal_access_token (an RPC): "you may revoke only your own tokens" for
 --   another user's token, "no such token" (404) for an unknown id, so any caller could
---   tell whether a token id exists. Now both are refused the same way (and audited).
+--   tell whether a token id exists. Now both are refused the same way ("no such token
+--   among yours", audited).
 --   A caller with users:admin, who may revoke any token, still gets 404 for an unknown id.
--- * org_role, quota_used, resolve_flags and user_may_invite answered for any
---   organization or user. Only SECURITY DEFINER functions call them (running as their
+-- * org_role, quota_used, resolve_flags, user_may_invite, user_platform_permissions and
+--   role_overrides_json answered for any organization or user, and verify_audit_chain
+--   gave anyone the head of the whole chain. Only SECURITY DEFINER functions call them (running as their
 --   owner), so the API roles no longer hold EXECUTE on them. (Schema private is not
 --   exposed to the Data API, so they were reachable only from a direct SQL session.)
 -- ════════════════════════════════════════════════════════════════════════════
@@ -34,11 +36,11 @@ begin
   select * into target from public.personal_access_tokens t
   where t.id = token_id and (any_token or t.user_id = private.caller_id())
   for update;
-  if target is null then
+  if not found then
     if any_token then
       raise exception using errcode = 'P0002', message = 'no such token';
     end if;
-    return private.deny('token.revoke', 'you may revoke only your own tokens', null, 'token', token_id::text);
+    return private.deny('token.revoke', 'no such token among yours', null, 'token', token_id::text);
   end if;
   if target.revoked_at is not null then
     raise exception using errcode = '55000',
@@ -56,3 +58,6 @@ revoke execute on function private.org_role(uuid, uuid) from authenticated, serv
 revoke execute on function private.quota_used(text, uuid) from authenticated, service_role;
 revoke execute on function private.resolve_flags(uuid, uuid) from authenticated, service_role;
 revoke execute on function private.user_may_invite(uuid, uuid, text) from authenticated, service_role;
+revoke execute on function private.user_platform_permissions(uuid) from authenticated, service_role;
+revoke execute on function private.role_overrides_json(uuid) from authenticated, service_role;
+revoke execute on function private.verify_audit_chain(bigint, text) from authenticated, service_role;

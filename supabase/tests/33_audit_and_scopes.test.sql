@@ -52,7 +52,7 @@ end;
 $$;
 \set QUIET off
 
-select plan(34);
+select plan(39);
 
 -- ── item 6: every RPC and table path names its scope ─────────────────────────
 create temp table data_read as select pg_temp.pat_claims('{data:read}') as c;
@@ -171,6 +171,21 @@ select is(private.verify_token((select t ->> 'token' from child)) ->> 'reason', 
   'revoking the parent ends the child');
 select is(pg_temp.call('owner_a', $$public.create_organization('Own issuer', 'own-issuer')$$) ->> 'slug', 'own-issuer',
   'the deployment''s own issuer (settings.auth_issuers) is trusted');
+
+-- ── revoking a token that is not yours ───────────────────────────────────────
+-- Another user's token is refused exactly like an id nobody has (no existence oracle);
+-- a users:admin holder may revoke any token and is told when an id is unknown.
+select is(pg_temp.call('outsider', $$public.revoke_personal_access_token('a0000000-0000-4000-8000-0000000000f1')$$),
+          pg_temp.call('outsider', $$public.revoke_personal_access_token('9f000000-0000-4000-8000-0000000000f9')$$),
+  'revoking another user''s token answers exactly as revoking an id nobody has');
+select is(pg_temp.call('outsider', $$public.revoke_personal_access_token('a0000000-0000-4000-8000-0000000000f1')$$) -> 'error' ->> 'message',
+  'no such token among yours', '... which is a refusal');
+select is((select revoked_at from public.personal_access_tokens where id = 'a0000000-0000-4000-8000-0000000000f1'), null,
+  '... and the token stays valid');
+select is(pg_temp.call('platform_admin', $$public.revoke_personal_access_token('9f000000-0000-4000-8000-0000000000f9')$$) ->> 'sqlstate',
+  'P0002', 'a users:admin holder is told an unknown id is unknown (404)');
+select isnt(pg_temp.call('platform_admin', $$public.revoke_personal_access_token('a0000000-0000-4000-8000-0000000000f1')$$) ->> 'revoked_at',
+  null, '... and may revoke another user''s token');
 
 select * from finish();
 rollback;

@@ -18,7 +18,9 @@ select is(
 -- The functions the API roles may run with their owner's rights are reachable from a
 -- client only through an exposed schema, and private never is (PostgREST's schemas).
 select is(
-  (select array_agg(s order by 1) from unnest(private.exposed_schemas()) as s where s in ('private', 'tenantry_request', 'auth')),
+  (select array_agg(distinct s order by s) from unnest(private.exposed_schemas()) as s
+   where s in ('private', 'tenantry_request', 'auth')
+      or exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = s and p.prosecdef)),
   null, 'no schema holding definer functions or internal state is exposed to the Data API');
 
 select is(
@@ -41,7 +43,7 @@ select is(
    join pg_roles o on o.oid = c.relowner
    where c.relkind in ('r', 'p') and c.relnamespace in ('public'::regnamespace, 'private'::regnamespace)
      and (exists (select 1 from unnest(array['anon', 'authenticated', 'service_role', 'tenantry_platform']) as r
-                  where pg_has_role(r, c.relowner, 'usage'))
+                  where pg_has_role(r, c.relowner, 'member'))
           or not (o.rolbypassrls or o.rolsuper or c.relforcerowsecurity))),
   null, 'no table is owned by a role an API role can act as, and every owner bypasses RLS anyway or the table forces it');
 
@@ -49,9 +51,11 @@ select is(
 select is(
   (select array_agg(format('%s → %s', r, m.rolname) order by 1)
    from unnest(array['anon', 'authenticated', 'service_role', 'tenantry_platform']) as r, pg_roles m
-   where m.rolname <> r and pg_has_role(r, m.oid, 'usage')
-     and (m.rolbypassrls or m.rolsuper or m.rolname in ('postgres', 'supabase_admin', 'supabase_auth_admin'))),
-  null, 'anon, authenticated and tenantry_platform act as no role that bypasses RLS or owns the schema (service_role bypasses by design, itself)');
+   where m.rolname <> r and pg_has_role(r, m.oid, 'member')
+     and (m.rolbypassrls or m.rolsuper
+          or m.oid in (select c.relowner from pg_class c where c.relnamespace in ('public'::regnamespace, 'private'::regnamespace))
+          or m.oid in (select p.proowner from pg_proc p where p.prosecdef and p.pronamespace in ('public'::regnamespace, 'private'::regnamespace, 'tenantry_request'::regnamespace)))),
+  null, 'anon, authenticated and tenantry_platform act as no role that bypasses RLS or owns Tenantry''s tables or definer functions (service_role bypasses by design, itself)');
 
 select * from finish();
 rollback;
