@@ -12,7 +12,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(4);
+select plan(5);
 
 -- The foreign object and its ghost per input parameter, in two sets; a parameter that a
 -- set does not name takes the first set's value. Bearer secrets (an invitation's token)
@@ -152,6 +152,10 @@ select cmp_ok((select count(*) from differential_cases), '>=', 40::bigint,
 select ok((select count(*) from differential_results where foreign_outcome like 'answer:%') > 0
           and (select count(*) from differential_results where foreign_outcome like 'error 42501%' or foreign_outcome like '%forbidden%') > 0,
   '... and the outcomes are real calls: some answer, some refuse');
+-- The harness sees writes: organization A's owner updating A is reported as a write.
+select ok(pg_temp.call_outcome('private.update_organization(uuid,text,text,text)'::regprocedure, 'members', 'foreign', 'owner_a')
+          like 'answer: %| wrote %organizations%',
+  '... and a write is seen: organization A''s owner renaming A is reported as writing organizations');
 select is(
   (select array_agg(distinct r.fn::text order by r.fn::text) from differential_results r
    where r.caller = 'outsider' and r.foreign_outcome like 'error 22023%' and r.ghost_outcome like 'error 22023%'),
