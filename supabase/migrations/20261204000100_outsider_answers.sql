@@ -10,6 +10,10 @@
 --   tell whether a token id exists. Now both are refused the same way ("no such token
 --   among yours", audited).
 --   A caller with users:admin, who may revoke any token, still gets 404 for an unknown id.
+-- * enforce_quota, which the quota triggers (invoker functions) call, answered an
+--   outsider "quota exceeded … 4 are in use" for a full organization and nothing for an
+--   unknown one, and locked the organization's row: called directly by an API caller
+--   without users:admin, outside a trigger, it now refuses alike for every subject.
 -- * org_role, quota_used, resolve_flags, user_may_invite, user_platform_permissions and
 --   role_overrides_json answered for any organization or user, and verify_audit_chain
 --   gave anyone the head of the whole chain. Only SECURITY DEFINER functions call them (running as their
@@ -61,3 +65,52 @@ revoke execute on function private.user_may_invite(uuid, uuid, text) from authen
 revoke execute on function private.user_platform_permissions(uuid) from authenticated, service_role;
 revoke execute on function private.role_overrides_json(uuid) from authenticated, service_role;
 revoke execute on function private.verify_audit_chain(bigint, text) from authenticated, service_role;
+
+create or replace function private.enforce_quota(limit_name text, subject uuid)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  plan text;
+  fresh_personal boolean := false;
+  maximum integer;
+  used bigint;
+begin
+  -- Called by the quota triggers (check_quota) and by RPCs that checked users:admin. An
+  -- API caller calling it directly would learn another tenant's plan and usage and lock
+  -- its row: refused alike for every subject.
+  if pg_catalog.pg_trigger_depth() = 0 and auth.jwt() is not null and not private.has_platform_permission('users:admin') then
+    raise exception using errcode = '42501', message = 'quotas are enforced by the writes they limit';
+  end if;
+  -- Lock the parent first (racing writers queue here), then count only if the plan has a limit.
+  case limit_name
+  when 'members_per_org', 'projects_per_org' then
+    -- The default organization has no member limit, and every signup joins it: locking
+    -- it here would make all signups queue behind each other for nothing.
+    if limit_name = 'members_per_org' and exists (select 1 from public.organizations o where o.id = subject and o.is_default) then
+      return;
+    end if;
+    select case when o.is_default and limit_name = 'members_per_org' then null else o.plan end,
+           o.is_personal and o.created_at = pg_catalog.now() and private.written_by_this_transaction(o.xmin)
+    into plan, fresh_personal
+    from public.organizations o where o.id = subject for no key update;
+    -- A personal organization created in this transaction (provisioning) is exempt.
+    if fresh_personal then
+      return;
+    end if;
+  else
+    select p.plan into plan from public.profiles p where p.id = subject for no key update;
+  end case;
+  maximum := private.quota_max(limit_name, plan);
+  if maximum is not null then
+    used := private.quota_used(limit_name, subject);
+    if used >= maximum then
+      perform private.quota_exceeded(limit_name, plan, maximum, used);
+    end if;
+  end if;
+end;
+$$;
+comment on function private.enforce_quota(text, uuid) is
+  'Locks the parent (organization or profile), counts and raises PT403 when the plan''s limit is reached; a personal organization created in this transaction is exempt. Refuses (42501) an API caller without users:admin outside a trigger. Definer: counts rows the writing user may not see.';

@@ -12,7 +12,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(5);
+select plan(6);
 
 -- The foreign object and its ghost per input parameter, in two sets; a parameter that a
 -- set does not name takes the first set's value. Bearer secrets (an invitation's token)
@@ -46,6 +46,15 @@ insert into neutral_values values
   ('', 'disabled', 'true'), ('', 'changes', '{"display_name": "Differential"}'), ('', 'roles', '{viewer}'),
   ('', 'page_size', '50'), ('', 'layer', 'organization'), ('', 'key', 'fixture-flag'), ('', 'value', 'true'),
   ('', 'target', 'public.projects');
+
+-- Organization A is full: its plan allows exactly the members it has, so a function that
+-- checks A's quota for anyone would answer differently than for an unknown organization.
+update public.plan_limits l set max_value = (select count(*) from public.memberships m where m.organization_id = 'a0000000-0000-4000-8000-00000000000a')
+where l.limit_name = 'members_per_org' and l.plan = (select o.plan from public.organizations o where o.id = 'a0000000-0000-4000-8000-00000000000a');
+select is((select count(*) from public.plan_limits l join public.organizations o on o.plan = l.plan
+           where o.id = 'a0000000-0000-4000-8000-00000000000a' and l.limit_name = 'members_per_org'
+             and l.max_value = (select count(*) from public.memberships m where m.organization_id = o.id)),
+  1::bigint, 'organization A is at its member limit for the differential');
 
 -- A digest of every table a call may write, audit records aside (a refusal is audited
 -- on both sides alike, and its event ids and times differ).
