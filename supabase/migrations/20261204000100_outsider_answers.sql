@@ -12,8 +12,9 @@
 --   A caller with users:admin, who may revoke any token, still gets 404 for an unknown id.
 -- * enforce_quota, which the quota triggers (invoker functions) call, answered an
 --   outsider "quota exceeded … 4 are in use" for a full organization and nothing for an
---   unknown one, and locked the organization's row: called directly by an API caller
---   without users:admin, outside a trigger, it now refuses alike for every subject.
+--   unknown one, and locked the organization's row: called directly, outside a trigger,
+--   by anyone but the operator or a users:admin holder, it now refuses alike for every
+--   subject.
 -- * org_role, quota_used, resolve_flags, user_may_invite, user_platform_permissions and
 --   role_overrides_json answered for any organization or user, and verify_audit_chain
 --   gave anyone the head of the whole chain. Only SECURITY DEFINER functions call them (running as their
@@ -78,10 +79,11 @@ declare
   maximum integer;
   used bigint;
 begin
-  -- Called by the quota triggers (check_quota) and by RPCs that checked users:admin. An
-  -- API caller calling it directly would learn another tenant's plan and usage and lock
-  -- its row: refused alike for every subject.
-  if pg_catalog.pg_trigger_depth() = 0 and auth.jwt() is not null and not private.has_platform_permission('users:admin') then
+  -- Called by the quota triggers (check_quota), by RPCs that checked users:admin and by
+  -- the operator. Anyone else calling it directly would learn another tenant's plan and
+  -- usage and lock its row: refused alike for every subject. (Not "no claims": a session
+  -- can clear its own.)
+  if pg_catalog.pg_trigger_depth() = 0 and not private.is_operator() and not private.has_platform_permission('users:admin') then
     raise exception using errcode = '42501', message = 'quotas are enforced by the writes they limit';
   end if;
   -- Lock the parent first (racing writers queue here), then count only if the plan has a limit.
@@ -113,4 +115,4 @@ begin
 end;
 $$;
 comment on function private.enforce_quota(text, uuid) is
-  'Locks the parent (organization or profile), counts and raises PT403 when the plan''s limit is reached; a personal organization created in this transaction is exempt. Refuses (42501) an API caller without users:admin outside a trigger. Definer: counts rows the writing user may not see.';
+  'Locks the parent (organization or profile), counts and raises PT403 when the plan''s limit is reached; a personal organization created in this transaction is exempt. Refuses (42501) a direct call outside a trigger by anyone but the operator or a users:admin holder. Definer: counts rows the writing user may not see.';

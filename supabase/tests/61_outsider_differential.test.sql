@@ -12,7 +12,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(6);
+select plan(7);
 
 -- The foreign object and its ghost per input parameter, in two sets; a parameter that a
 -- set does not name takes the first set's value. Bearer secrets (an invitation's token)
@@ -105,7 +105,12 @@ begin
                  || case when value is null then format('null::%s', arg_type) else format('%L::%s', value, arg_type) end;
   end loop;
   begin
-    if caller = 'no_profile' then
+    if caller = 'cleared_claims' then
+      -- The API role with no claims at all, as a direct SQL session could set it.
+      perform set_config('role', 'none', true);
+      perform set_config('request.jwt.claims', '', true);
+      perform set_config('role', 'authenticated', true);
+    elsif caller = 'no_profile' then
       -- This project's Supabase Auth issuer, a subject with no profile.
       perform set_config('role', 'none', true);
       perform set_config('request.jwt.claims', json_build_object('sub', '9c000000-0000-4000-8000-0000000000c9', 'role', 'authenticated',
@@ -176,6 +181,13 @@ select is(
    where case when r.ghost_outcome = r.ghost_again then r.foreign_outcome is distinct from r.ghost_outcome
               else pg_temp.mask_made_up(r.foreign_outcome) is distinct from pg_temp.mask_made_up(r.ghost_outcome) end),
   null, 'an outsider gets the same answer for another organization''s objects as for ids nobody has');
+
+-- enforce_quota refuses direct calls whatever the claims say: a session that cleared its
+-- own claims is no operator.
+select is(
+  (select pg_temp.call_outcome('private.enforce_quota(text,uuid)'::regprocedure, 'members', 'foreign', 'cleared_claims')),
+  'error 42501: quotas are enforced by the writes they limit | detail  | hint ',
+  'a session that cleared its claims cannot read organization A''s quota state either');
 
 select * from finish();
 rollback;
