@@ -22,7 +22,7 @@ select is(
 select is(
   (select array_agg(format('%s.%s', n.nspname, p.proname) order by 1)
    from pg_proc p join pg_namespace n on n.oid = p.pronamespace, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
-   where n.nspname in ('public', 'private') and a.grantee = 0 and a.privilege_type = 'EXECUTE'),
+   where n.nspname in ('public', 'private', 'tenantry_request') and a.grantee = 0 and a.privilege_type = 'EXECUTE'),
   null, 'PUBLIC holds EXECUTE on no Tenantry function');
 
 select is(
