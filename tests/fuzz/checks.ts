@@ -1,0 +1,153 @@
+// The batch checks: every caller's view of every client-reachable table (discovered from
+// the catalog) against the model's rules, and the database's state against the model's
+// (memberships, platform roles, disabled users, data rows, invitations, tokens) with the
+// invariants the README promises (an organization always keeps an owner).
+import type postgres from "postgres";
+import { withIdentity } from "../../functions/_shared/db.ts";
+import type { Caller } from "./model.ts";
+import { tableRules, type Row } from "./visibility.ts";
+import { describeCaller, type World } from "./world.ts";
+
+export interface ReachableTable {
+  name: string;
+  keys: string[];
+}
+
+/** Tables and views in the schemas the Data API exposes that anon or authenticated may read any column of. */
+export async function reachableTables(sql: postgres.Sql): Promise<ReachableTable[]> {
+  const rows = await sql<{ name: string; keys: string[] }[]>`
+    with exposed as (
+      select pg_catalog.btrim(s) as nspname
+      from pg_catalog.unnest(pg_catalog.string_to_array(coalesce(nullif(pg_catalog.current_setting('pgrst.db_schemas', true), ''), 'public'), ',')) s
+    )
+    select pg_catalog.format('%I.%I', n.nspname, c.relname) as name,
+           coalesce((select array_agg(a.attname::text order by k.ord)
+                     from pg_catalog.pg_index i
+                     cross join lateral unnest(i.indkey) with ordinality k(attnum, ord)
+                     join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
+                     where i.indrelid = c.oid and i.indisprimary), '{}') as keys
+    from pg_catalog.pg_class c
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where n.nspname in (select nspname from exposed)
+      and c.relkind in ('r', 'p', 'v', 'm', 'f')
+      and (pg_catalog.has_any_column_privilege('anon', c.oid, 'select')
+           or pg_catalog.has_any_column_privilege('authenticated', c.oid, 'select'))
+    order by 1`;
+  return rows.map((r) => ({ name: r.name, keys: r.keys }));
+}
+
+const keyOf = (table: ReachableTable, row: Row) => JSON.stringify(table.keys.map((k) => String(row[k])));
+const quoteName = (name: string) => name.split(".").map((part) => `"${part.replace(/^"|"$/g, "")}"`).join(".");
+
+export interface CheckResult {
+  rowChecks: number;
+  failures: string[];
+}
+
+export async function checkViews(sql: postgres.Sql, world: World, tables: ReachableTable[]): Promise<CheckResult> {
+  const failures: string[] = [];
+  let rowChecks = 0;
+  const since = world.ids.auditSince;
+  const filter = (table: ReachableTable) => (table.name === "public.audit_events" ? ` where id > ${since}` : "");
+  const truth = new Map<string, Row[]>();
+  for (const table of tables) {
+    const rule = tableRules[table.name];
+    if (!rule) {
+      failures.push(`${table.name} is reachable by clients but the model has no rule for who may see its rows`);
+      continue;
+    }
+    if (table.keys.length === 0) {
+      failures.push(`${table.name} has no primary key to compare rows by`);
+      continue;
+    }
+    const rows = await sql.unsafe<Row[]>(`select * from ${quoteName(table.name)}${filter(table)}`);
+    truth.set(table.name, rows.filter((row) => rule.inWorld(row, world.ids)));
+  }
+  for (const caller of world.callers()) {
+    const platformWide = (caller.kind === "user" || caller.kind === "token") && caller.user.platformRoles.size > 0;
+    const seen = await withIdentity(sql, world.identity(caller), async (tx) => {
+      const views = new Map<string, Row[] | string>();
+      for (const table of tables) {
+        if (!truth.has(table.name)) continue;
+        const columns = table.keys.map((k) => `"${k}"`).join(", ");
+        try {
+          views.set(table.name, await tx.savepoint((sp) => sp.unsafe<Row[]>(`select ${columns} from ${quoteName(table.name)}${filter(table)}`)));
+        } catch (error) {
+          views.set(table.name, `${(error as { code?: string }).code}: ${(error as Error).message}`);
+        }
+      }
+      return views;
+    }, { method: "GET", path: "/rest/v1/fuzz-view" });
+    for (const table of tables) {
+      const rows = truth.get(table.name);
+      if (!rows) continue;
+      const rule = tableRules[table.name];
+      if (caller.kind === "token" && rule.tokenUnreachable) continue;
+      const view = seen.get(table.name)!;
+      const visible = new Set(typeof view === "string" ? [] : view.map((row) => keyOf(table, row)));
+      const expected = rows.filter((row) => rule.visible(world.model, caller, row));
+      const inWorld = new Set(rows.map((row) => keyOf(table, row)));
+      if (typeof view === "string" && caller.kind !== "anon") failures.push(`${describeCaller(caller)} reading ${table.name}: ${view}`);
+      for (const row of rows) {
+        rowChecks++;
+        const key = keyOf(table, row);
+        const should = expected.includes(row);
+        if (should && !visible.has(key)) failures.push(`${describeCaller(caller)} cannot see ${table.name} ${key}, which the rules let them see`);
+        if (!should && visible.has(key)) failures.push(`LEAK: ${describeCaller(caller)} sees ${table.name} ${key} ${JSON.stringify(row)}`);
+      }
+      // Rows outside this world: only a platform-wide reader or a catalog table may show them.
+      if (!platformWide && typeof view !== "string") {
+        for (const row of view) {
+          const key = keyOf(table, row);
+          if (!inWorld.has(key)) {
+            failures.push(`LEAK: ${describeCaller(caller)} sees ${table.name} ${key}, a row of another world`);
+          }
+        }
+      }
+      if (failures.length > 20) return { rowChecks, failures };
+    }
+  }
+  return { rowChecks, failures };
+}
+
+/** The database's authorization state is the model's, and every organization keeps an owner. */
+export async function checkState(sql: postgres.Sql, world: World): Promise<string[]> {
+  const m = world.model;
+  const failures: string[] = [];
+  const orgIds = m.orgs.map((o) => o.id);
+  const userIds = m.users.map((u) => u.id);
+  const same = (what: string, db: string[], model: string[]) => {
+    const a = [...db].sort();
+    const b = [...model].sort();
+    const missing = b.filter((x) => !a.includes(x));
+    const extra = a.filter((x) => !b.includes(x));
+    if (missing.length || extra.length) failures.push(`${what}: the database lacks [${missing.join(" ")}] and has extra [${extra.join(" ")}]`);
+  };
+  const memberships = await sql<{ o: string; u: string; role: string }[]>`
+    select organization_id::text as o, user_id::text as u, role from public.memberships where organization_id = any (${orgIds}::uuid[])`;
+  same("memberships", memberships.map((r) => `${r.o}/${r.u}/${r.role}`), m.orgs.flatMap((o) => [...o.members].map(([u, role]) => `${o.id}/${u}/${role}`)));
+  for (const org of m.orgs) {
+    if (!memberships.some((r) => r.o === org.id && r.role === "owner")) failures.push(`organization ${org.key} has no owner`);
+  }
+  const platform = await sql<{ u: string; role: string }[]>`
+    select user_id::text as u, role from public.platform_role_assignments where user_id = any (${userIds}::uuid[])`;
+  same("platform roles", platform.map((r) => `${r.u}/${r.role}`), m.users.flatMap((u) => [...u.platformRoles].map((role) => `${u.id}/${role}`)));
+  const disabled = await sql<{ id: string }[]>`select id::text from public.profiles where id = any (${userIds}::uuid[]) and disabled_at is not null`;
+  same("disabled users", disabled.map((r) => r.id), m.users.filter((u) => u.disabled).map((u) => u.id));
+  const projects = await sql<{ id: string; o: string }[]>`select id::text, organization_id::text as o from public.projects where organization_id = any (${orgIds}::uuid[])`;
+  same("projects", projects.map((r) => `${r.id}@${r.o}`), [...m.projects.values()].map((p) => `${p.id}@${p.orgId}`));
+  const sessions = await sql<{ id: string }[]>`select id::text from public.research_sessions where user_id = any (${userIds}::uuid[])`;
+  same("research sessions", sessions.map((r) => r.id), [...m.sessions.keys()]);
+  const files = await sql<{ id: string }[]>`select id::text from public.draft_files where user_id = any (${userIds}::uuid[])`;
+  same("draft files", files.map((r) => r.id), [...m.files.keys()]);
+  const invitations = await sql<{ id: string; state: string }[]>`
+    select id::text, case when accepted_at is not null then 'accepted' when revoked_at is not null then 'revoked' else 'pending' end as state
+    from public.invitations where organization_id = any (${orgIds}::uuid[])`;
+  same("invitations", invitations.map((r) => `${r.id}/${r.state}`), m.invitations.map((i) => `${i.id}/${i.state}`));
+  const tokens = await sql<{ id: string; revoked: boolean }[]>`
+    select id::text, revoked_at is not null as revoked from public.personal_access_tokens where user_id = any (${userIds}::uuid[])`;
+  same("tokens", tokens.map((r) => `${r.id}/${r.revoked}`), m.tokens.map((t) => `${t.id}/${t.revoked}`));
+  return failures;
+}
+
+export type { Caller };

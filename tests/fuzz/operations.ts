@@ -1,0 +1,571 @@
+// The operations the fuzzer runs: plain data (what, who, which slots), so a sequence
+// replays in a fresh world and shrinks. Each is resolved against the model when it runs
+// (a slot is an index into what exists then), the model says what must happen, the
+// database is asked the way PostgREST asks it (functions/_shared/db.ts), and the model
+// then takes on the effect the database reported.
+import { randomUUID } from "node:crypto";
+import type postgres from "postgres";
+import { withIdentity } from "../../functions/_shared/db.ts";
+import { allPermissions, orgRank, orgRoles, platformRoles, under, type Caller, type Model, type Org, type OrgRole, type PlatformRole, type User } from "./model.ts";
+import type { Random } from "./random.ts";
+import { describeCaller, type World } from "./world.ts";
+
+export type CallerRef =
+  | { kind: "anon" | "no_profile" | "foreign_issuer" }
+  | { kind: "user"; n: number }
+  | { kind: "token"; n: number }
+  /** A member of the organization the operation is about (the n-th), else user n. */
+  | { kind: "member"; n: number }
+  /** The user an invitation was sent to, else user n. */
+  | { kind: "invitee"; n: number };
+
+export interface Operation {
+  kind: OperationKind;
+  caller: CallerRef;
+  a: number;
+  b: number;
+  role: string;
+  flag: boolean;
+  scopes: string[];
+}
+
+interface Resolved {
+  caller: Caller;
+  org: Org;
+  otherOrg: Org;
+  user: User;
+}
+
+interface Expectation {
+  ok: boolean;
+  /** For table writes: how many rows the statement must touch (RLS hides rows silently). */
+  rows?: number;
+  why: string;
+}
+
+interface Outcome {
+  ok: boolean;
+  rows: number;
+  result: Record<string, unknown> | null;
+  detail: string;
+}
+
+type Tx = postgres.TransactionSql;
+
+interface Definition {
+  weight: number;
+  /** An RPC (reachable with a personal access token through the edge functions), not a table statement. */
+  rpc?: boolean;
+  /** The statement, run as the caller. */
+  run(tx: Tx, op: Operation, r: Resolved, m: Model): Promise<{ rows: number; result: Record<string, unknown> | null }> | null;
+  expect(m: Model, op: Operation, r: Resolved): Expectation;
+  apply(m: Model, op: Operation, r: Resolved, outcome: Outcome): void;
+}
+
+const pickFrom = <T>(items: T[], n: number): T | undefined => (items.length === 0 ? undefined : items[n % items.length]);
+const rpc = async (query: postgres.PendingQuery<postgres.Row[]>) => {
+  const [row] = await query;
+  return { rows: 1, result: (row?.r ?? null) as Record<string, unknown> | null };
+};
+const refused = (why: string): Expectation => ({ ok: false, why });
+const allowed = (why: string, rows?: number): Expectation => ({ ok: true, rows, why });
+/** Anonymous requests hold no grant on any table: every table statement is refused. */
+const tableWrite = (caller: Caller, rows: number, why: string): Expectation =>
+  caller.kind === "anon" ? refused("anon holds no table grant") : allowed(why, rows);
+
+const projectOf = (m: Model, op: Operation) => pickFrom([...m.projects.values()], op.a);
+const sessionOf = (m: Model, op: Operation) => pickFrom([...m.sessions.values()], op.a);
+const fileOf = (m: Model, op: Operation) => pickFrom([...m.files.values()], op.a);
+const invitationOf = (m: Model, op: Operation) => pickFrom(m.invitations, op.a);
+const tokenOf = (m: Model, op: Operation) => pickFrom(m.tokens, op.a);
+
+/** May this user still invite with this role (README: accepting needs an inviter who may still invite)? */
+function mayInvite(m: Model, inviter: User | undefined, org: Org, role: OrgRole): boolean {
+  if (!inviter || inviter.disabled) return false;
+  if (m.platformPermissions(inviter).has("users:admin")) return true;
+  const own = org.members.get(inviter.id);
+  return !!own && ["owner", "admin"].includes(own) && orgRank[role] <= orgRank[own];
+}
+
+export const definitions: Record<string, Definition> = {
+  project_insert: {
+    weight: 10,
+    run: async (tx, _op, r) => {
+      const result = await tx`insert into public.projects (organization_id, name) values (${r.org.id}, ${"p " + randomUUID().slice(0, 8)}) returning id`;
+      return { rows: result.count, result: result[0] ?? null };
+    },
+    expect: (m, _op, r) => {
+      if (!m.can(r.caller, "data:write", r.org.id)) return refused("no data:write in the organization");
+      if (!under(m.limits.projectsPerOrg, m.projectsIn(r.org.id))) return refused("projects_per_org is used up");
+      return allowed("data:write", 1);
+    },
+    apply: (m, _op, r, o) => void m.projects.set(String(o.result!.id), { id: String(o.result!.id), orgId: r.org.id, isStarter: false }),
+  },
+  project_rename: {
+    weight: 8,
+    run: (tx, op, _r, m) => {
+      const project = projectOf(m, op);
+      return project ? tx`update public.projects set name = ${"renamed " + op.b} where id = ${project.id}`.then((x) => ({ rows: x.count, result: null })) : null;
+    },
+    expect: (m, op, r) => {
+      const project = projectOf(m, op)!;
+      const sees = m.can(r.caller, "data:write", project.orgId) && m.can(r.caller, "data:read", project.orgId);
+      return tableWrite(r.caller, sees ? 1 : 0, sees ? "data:write and data:read" : "the row is hidden");
+    },
+    apply: () => {},
+  },
+  project_move: {
+    weight: 5,
+    run: (tx, op, r, m) => {
+      const project = projectOf(m, op);
+      return project ? tx`update public.projects set organization_id = ${r.otherOrg.id} where id = ${project.id}`.then((x) => ({ rows: x.count, result: null })) : null;
+    },
+    expect: (m, op, r) => {
+      const project = projectOf(m, op)!;
+      const from = project.orgId;
+      const to = r.otherOrg.id;
+      if (r.caller.kind === "anon") return refused("anon holds no table grant");
+      if (!(m.can(r.caller, "data:write", from) && m.can(r.caller, "data:read", from))) return allowed("the row is hidden", 0);
+      if (!m.can(r.caller, "data:write", to)) return refused("no data:write where the project would go");
+      if (to !== from && !under(m.limits.projectsPerOrg, m.projectsIn(to))) return refused("projects_per_org is used up where it would go");
+      if (to !== from && project.isStarter && [...m.projects.values()].some((p) => p.orgId === to && p.isStarter)) {
+        return refused("an organization holds one starter project");
+      }
+      return allowed("data:write in both", 1);
+    },
+    apply: (m, op, r, o) => {
+      if (o.rows === 1) projectOf(m, op)!.orgId = r.otherOrg.id;
+    },
+  },
+  project_delete: {
+    weight: 3,
+    run: (tx, op, _r, m) => {
+      const project = projectOf(m, op);
+      return project ? tx`delete from public.projects where id = ${project.id}`.then((x) => ({ rows: x.count, result: null })) : null;
+    },
+    expect: (m, op, r) => {
+      const project = projectOf(m, op)!;
+      const sees = m.can(r.caller, "data:write", project.orgId) && m.can(r.caller, "data:read", project.orgId);
+      return tableWrite(r.caller, sees ? 1 : 0, sees ? "data:write" : "the row is hidden");
+    },
+    apply: (m, op, _r, o) => {
+      if (o.rows === 1) m.projects.delete(projectOf(m, op)!.id);
+    },
+  },
+  session_insert: {
+    weight: 6,
+    run: async (tx, _op, r) => {
+      const result = await tx`insert into public.research_sessions (user_id, title) values (${r.user.id}, 'fuzz') returning id`;
+      return { rows: result.count, result: result[0] ?? null };
+    },
+    expect: (m, _op, r) => {
+      const actor = m.actor(r.caller);
+      if (!actor || actor.id !== r.user.id) return refused("a session belongs to whoever creates it");
+      if (!m.scopeAllows(r.caller, "data:write") || !m.scopeAllows(r.caller, "data:read")) return refused("the token lacks data:write");
+      return allowed("own session", 1);
+    },
+    apply: (m, _op, r, o) => void m.sessions.set(String(o.result!.id), { id: String(o.result!.id), ownerId: r.user.id, title: "" }),
+  },
+  session_rename: {
+    weight: 4,
+    run: (tx, op, _r, m) => {
+      const session = sessionOf(m, op);
+      return session ? tx`update public.research_sessions set title = ${"t" + op.b} where id = ${session.id}`.then((x) => ({ rows: x.count, result: null })) : null;
+    },
+    expect: (m, op, r) => {
+      const own = m.actor(r.caller)?.id === sessionOf(m, op)!.ownerId && m.scopeAllows(r.caller, "data:write") && m.scopeAllows(r.caller, "data:read");
+      return tableWrite(r.caller, own ? 1 : 0, own ? "own session" : "someone else's session is hidden");
+    },
+    apply: () => {},
+  },
+  session_delete: {
+    weight: 2,
+    run: (tx, op, _r, m) => {
+      const session = sessionOf(m, op);
+      return session ? tx`delete from public.research_sessions where id = ${session.id}`.then((x) => ({ rows: x.count, result: null })) : null;
+    },
+    expect: (m, op, r) => {
+      const session = sessionOf(m, op)!;
+      const own = m.actor(r.caller)?.id === session.ownerId && m.scopeAllows(r.caller, "data:write") && m.scopeAllows(r.caller, "data:read");
+      if (own && [...m.files.values()].some((f) => f.sessionId === session.id && f.ownerId !== session.ownerId)) {
+        return refused("another user's file still points at the session");
+      }
+      return tableWrite(r.caller, own ? 1 : 0, own ? "own session" : "someone else's session is hidden");
+    },
+    apply: (m, op, _r, o) => {
+      if (o.rows !== 1) return;
+      const session = sessionOf(m, op)!;
+      m.sessions.delete(session.id);
+      for (const [id, file] of m.files) if (file.sessionId === session.id) m.files.delete(id);
+    },
+  },
+  file_insert: {
+    weight: 5,
+    run: (tx, op, r, m) => {
+      const session = sessionOf(m, op);
+      return session
+        ? tx`insert into public.draft_files (session_id, user_id, name) values (${session.id}, ${r.user.id}, 'f') returning id`.then((x) => ({ rows: x.count, result: x[0] ?? null }))
+        : null;
+    },
+    expect: (m, op, r) => {
+      const session = sessionOf(m, op)!;
+      const actor = m.actor(r.caller);
+      if (!actor || actor.id !== r.user.id) return refused("a file belongs to whoever creates it");
+      if (session.ownerId !== actor.id) return refused("a file goes into one's own session only");
+      if (!m.scopeAllows(r.caller, "data:write") || !m.scopeAllows(r.caller, "data:read")) return refused("the token lacks data:write");
+      return allowed("own file in own session", 1);
+    },
+    apply: (m, op, r, o) => void m.files.set(String(o.result!.id), { id: String(o.result!.id), sessionId: sessionOf(m, op)!.id, ownerId: r.user.id }),
+  },
+  file_delete: {
+    weight: 2,
+    run: (tx, op, _r, m) => {
+      const file = fileOf(m, op);
+      return file ? tx`delete from public.draft_files where id = ${file.id}`.then((x) => ({ rows: x.count, result: null })) : null;
+    },
+    expect: (m, op, r) => {
+      const own = m.actor(r.caller)?.id === fileOf(m, op)!.ownerId && m.scopeAllows(r.caller, "data:write") && m.scopeAllows(r.caller, "data:read");
+      return tableWrite(r.caller, own ? 1 : 0, own ? "own file" : "someone else's file is hidden");
+    },
+    apply: (m, op, _r, o) => {
+      if (o.rows === 1) m.files.delete(fileOf(m, op)!.id);
+    },
+  },
+  profile_rename: {
+    weight: 4,
+    run: (tx, op, r) => tx`update public.profiles set display_name = ${"Name " + op.b} where id = ${r.user.id}`.then((x) => ({ rows: x.count, result: null })),
+    expect: (m, _op, r) => {
+      const own = m.actor(r.caller)?.id === r.user.id && m.scopeAllows(r.caller, "profile:write");
+      return tableWrite(r.caller, own ? 1 : 0, own ? "own profile" : "only one's own profile can be edited");
+    },
+    apply: () => {},
+  },
+  create_organization: {
+    rpc: true,
+    weight: 2,
+    run: (tx) => rpc(tx`select public.create_organization(${`Fuzz org ${randomUUID().slice(0, 12)}`}) as r`),
+    expect: (m, _op, r) => {
+      const actor = m.actor(r.caller);
+      if (!actor || !m.canSelf(r.caller, "orgs:create")) return refused("creating an organization needs an active caller with orgs:create");
+      if (!under(m.limits.orgsPerUser, m.orgsCreatedBy(actor.id))) return refused("orgs_per_user is used up");
+      return allowed("orgs:create");
+    },
+    apply: (m, _op, r, o) => {
+      const id = String((o.result as { id: string }).id);
+      const actor = m.actor(r.caller)!;
+      m.orgs.push({ key: m.orgs.length, id, personal: false, isDefault: false, createdBy: actor.id, members: new Map([[actor.id, "owner"]]) });
+    },
+  },
+  create_invitation: {
+    rpc: true,
+    weight: 5,
+    run: (tx, op, r) => rpc(tx`select public.create_invitation(${r.org.id}, ${r.user.email}, ${op.role}) as r`),
+    expect: (m, op, r) => {
+      const actor = m.actor(r.caller);
+      if (!actor || !m.can(r.caller, "members:manage", r.org.id)) return refused("no members:manage in the organization");
+      if (orgRank[op.role as OrgRole] > m.rankIn(actor, r.org.id)) return refused("the role ranks above the inviter's own");
+      if (m.invitations.some((i) => i.state === "pending" && i.orgId === r.org.id && i.email === r.user.email.toLowerCase())) {
+        return refused("a pending invitation exists");
+      }
+      return allowed("members:manage");
+    },
+    apply: (m, op, r, o) => {
+      const result = o.result as { id: string; token: string };
+      m.invitations.push({ id: result.id, orgId: r.org.id, email: r.user.email.toLowerCase(), role: op.role as OrgRole, token: result.token, invitedBy: m.actor(r.caller)!.id, state: "pending" });
+    },
+  },
+  accept_invitation: {
+    rpc: true,
+    weight: 4,
+    run: (tx, op, _r, m) => {
+      const invitation = invitationOf(m, op);
+      return invitation ? rpc(tx`select public.accept_invitation(${invitation.token}) as r`) : null;
+    },
+    expect: (m, op, r) => {
+      const invitation = invitationOf(m, op)!;
+      const actor = m.actor(r.caller);
+      if (!actor || !m.canSelf(r.caller, "orgs:join")) return refused("accepting needs an active caller with orgs:join");
+      if (invitation.state !== "pending") return refused("the invitation was used or revoked");
+      if (!actor.emailVerified || actor.email.toLowerCase() !== invitation.email) return refused("the invitation is for another verified email");
+      const org = m.orgById(invitation.orgId)!;
+      if (!mayInvite(m, m.userById(invitation.invitedBy), org, invitation.role)) return refused("the inviter may no longer invite with this role (revokes it)");
+      if (org.members.has(actor.id)) return refused("already a member");
+      return allowed("the invitee");
+    },
+    apply: (m, op, r, o) => {
+      const invitation = invitationOf(m, op)!;
+      if (o.ok) {
+        invitation.state = "accepted";
+        m.orgById(invitation.orgId)!.members.set(m.actor(r.caller)!.id, invitation.role);
+      }
+    },
+  },
+  change_member_role: {
+    rpc: true,
+    weight: 6,
+    run: (tx, op, r) => rpc(tx`select public.change_member_role(${r.org.id}, ${r.user.id}, ${op.role}) as r`),
+    expect: (m, op, r) => {
+      const actor = m.actor(r.caller);
+      const current = r.org.members.get(r.user.id);
+      if (!actor || !m.can(r.caller, "members:manage", r.org.id)) return refused("no members:manage in the organization");
+      if (!current) return refused("not a member");
+      if (actor.id === r.user.id) return refused("nobody changes their own role");
+      const rank = m.rankIn(actor, r.org.id);
+      if (orgRank[current] > rank || orgRank[op.role as OrgRole] > rank) return refused("a role above the caller's own");
+      if (current === "owner" && op.role !== "owner" && m.owners(r.org) === 1) return refused("the last owner");
+      return allowed("members:manage over a lower role");
+    },
+    apply: (_m, op, r, o) => {
+      if (o.ok) r.org.members.set(r.user.id, op.role as OrgRole);
+    },
+  },
+  remove_member: {
+    rpc: true,
+    weight: 3,
+    run: (tx, _op, r) => rpc(tx`select public.remove_member(${r.org.id}, ${r.user.id}) as r`),
+    expect: (m, _op, r) => {
+      const actor = m.actor(r.caller);
+      const current = r.org.members.get(r.user.id);
+      // Removing oneself is leaving: no members:manage needed, though a token still needs the RPC's scope.
+      const leaving = !!actor && actor.id === r.user.id && m.scopeAllows(r.caller, "members:manage");
+      if (!actor || (!leaving && !m.can(r.caller, "members:manage", r.org.id))) return refused("no members:manage in the organization");
+      if (!current) return refused("not a member");
+      if (!leaving && orgRank[current] > m.rankIn(actor, r.org.id)) return refused("a role above the caller's own");
+      if (current === "owner" && m.owners(r.org) === 1) return refused("the last owner");
+      return allowed(leaving ? "leaving" : "members:manage over a lower role");
+    },
+    apply: (_m, _op, r, o) => {
+      if (o.ok) r.org.members.delete(r.user.id);
+    },
+  },
+  leave_organization: {
+    rpc: true,
+    weight: 2,
+    run: (tx, _op, r) => rpc(tx`select public.leave_organization(${r.org.id}) as r`),
+    expect: (m, _op, r) => {
+      const actor = m.actor(r.caller);
+      if (!actor || !m.canSelf(r.caller, "orgs:join")) return refused("leaving needs an active caller with orgs:join");
+      const current = r.org.members.get(actor.id);
+      if (!current) return refused("not a member");
+      if (current === "owner" && m.owners(r.org) === 1) return refused("the last owner");
+      return allowed("a member leaving");
+    },
+    apply: (m, _op, r, o) => {
+      if (o.ok) r.org.members.delete(m.actor(r.caller)!.id);
+    },
+  },
+  grant_platform_role: {
+    rpc: true,
+    weight: 2,
+    run: (tx, op, r) => rpc(tx`select public.grant_platform_role(${r.user.id}, ${op.role}) as r`),
+    expect: (m, _op, r) => {
+      const actor = m.actor(r.caller);
+      if (!actor || !m.hasPlatform(r.caller, "users:admin")) return refused("granting platform roles needs users:admin");
+      if (actor.id === r.user.id) return refused("nobody changes their own role");
+      return allowed("users:admin (granting a role already held changes nothing)");
+    },
+    apply: (_m, op, r, o) => {
+      if (o.ok) r.user.platformRoles.add(op.role as PlatformRole);
+    },
+  },
+  revoke_platform_role: {
+    rpc: true,
+    weight: 2,
+    run: (tx, op, r) => rpc(tx`select public.revoke_platform_role(${r.user.id}, ${op.role}) as r`),
+    expect: (m, op, r) => {
+      const actor = m.actor(r.caller);
+      if (!actor || !m.hasPlatform(r.caller, "users:admin")) return refused("revoking platform roles needs users:admin");
+      if (actor.id === r.user.id) return refused("nobody changes their own role");
+      if (!r.user.platformRoles.has(op.role as PlatformRole)) return refused("not held");
+      return allowed("users:admin");
+    },
+    apply: (_m, op, r, o) => {
+      if (o.ok) r.user.platformRoles.delete(op.role as PlatformRole);
+    },
+  },
+  set_user_disabled: {
+    rpc: true,
+    weight: 2,
+    run: (tx, op, r) => rpc(tx`select public.set_user_disabled(${r.user.id}, ${op.flag}) as r`),
+    expect: (m, op, r) => {
+      const actor = m.actor(r.caller);
+      if (!actor || !m.hasPlatform(r.caller, "users:admin")) return refused("disabling users needs users:admin");
+      if (actor.id === r.user.id && op.flag) return refused("nobody disables themselves");
+      return allowed("users:admin");
+    },
+    apply: (_m, op, r, o) => {
+      if (o.ok) r.user.disabled = op.flag;
+    },
+  },
+  create_token: {
+    rpc: true,
+    weight: 2,
+    run: (tx, op) => rpc(tx`select public.create_personal_access_token(${"fuzz " + op.b}, ${op.scopes}::text[], 1) as r`),
+    expect: (m, op, r) => {
+      const actor = m.actor(r.caller);
+      if (!actor || !m.canSelf(r.caller, "tokens:manage")) return refused("creating a token needs tokens:manage");
+      if (op.scopes.length === 0) return refused("a token needs a scope");
+      const held = m.heldPermissions(actor);
+      if (op.scopes.some((s) => !held.has(s))) return refused("a scope the user does not hold");
+      const caller = r.caller;
+      if (caller.kind === "token" && op.scopes.some((s) => !caller.token.scopes.includes(s))) return refused("a token never mints wider scopes");
+      if (!under(m.limits.tokensPerUser, m.activeTokens(actor.id))) return refused("tokens_per_user is used up");
+      return allowed("tokens:manage");
+    },
+    apply: (m, op, r, o) => {
+      const result = o.result as { id: string };
+      m.tokens.push({ id: String(result.id), userId: m.actor(r.caller)!.id, scopes: [...op.scopes].sort(), revoked: false });
+    },
+  },
+  revoke_token: {
+    rpc: true,
+    weight: 2,
+    run: (tx, op, _r, m) => {
+      const token = tokenOf(m, op);
+      return token ? rpc(tx`select public.revoke_personal_access_token(${token.id}) as r`) : null;
+    },
+    expect: (m, op, r) => {
+      const token = tokenOf(m, op)!;
+      const actor = m.actor(r.caller);
+      if (!actor || !m.canSelf(r.caller, "tokens:manage")) return refused("revoking needs tokens:manage");
+      if (token.userId !== actor.id && !m.hasPlatform(r.caller, "users:admin")) return refused("another user's token");
+      if (token.revoked) return refused("already revoked");
+      return allowed("own token, or users:admin");
+    },
+    apply: (m, op, _r, o) => {
+      if (o.ok) tokenOf(m, op)!.revoked = true;
+    },
+  },
+};
+
+export type OperationKind = keyof typeof definitions;
+const kinds = Object.keys(definitions);
+const totalWeight = kinds.reduce((n, k) => n + definitions[k].weight, 0);
+
+export function generate(random: Random): Operation {
+  let roll = random.int(totalWeight);
+  let kind = kinds[0];
+  for (const k of kinds) {
+    roll -= definitions[k].weight;
+    if (roll < 0) {
+      kind = k;
+      break;
+    }
+  }
+  const who = random.next();
+  const n = random.int(1 << 20);
+  const caller: CallerRef =
+    who < 0.04 ? { kind: "anon" }
+    : who < 0.07 ? { kind: "no_profile" }
+    : who < 0.1 ? { kind: "foreign_issuer" }
+    : who < 0.22 ? { kind: "token", n }
+    : who < 0.6 ? { kind: kind === "accept_invitation" ? "invitee" : "member", n }
+    : { kind: "user", n };
+  const platform = kind === "grant_platform_role" || kind === "revoke_platform_role";
+  return {
+    kind,
+    caller,
+    a: random.int(1 << 20),
+    b: random.int(1 << 20),
+    role: platform ? random.pick(platformRoles) : random.pick(orgRoles),
+    flag: random.chance(0.4),
+    scopes: random.subset(allPermissions, 0.3),
+  };
+}
+
+function resolveCaller(world: World, op: Operation, org: Org): Caller {
+  const m = world.model;
+  const ref = op.caller;
+  const user = (n: number): Caller => ({ kind: "user", user: m.users[n % m.users.length] });
+  switch (ref.kind) {
+    case "anon":
+      return { kind: "anon" };
+    case "no_profile":
+      return world.callers().find((c) => c.kind === "no_profile")!;
+    case "foreign_issuer":
+      return { kind: "foreign_issuer", user: m.users[op.b % m.users.length] };
+    case "user":
+      return user(ref.n);
+    case "token": {
+      // A personal access token reaches the database only through the edge functions,
+      // which call RPCs with its claims; a statement on a table comes with a JWT.
+      if (!definitions[op.kind].rpc) return user(ref.n);
+      const token = pickFrom(m.tokens.filter((t) => !t.revoked), ref.n);
+      return token ? { kind: "token", user: m.userById(token.userId)!, token } : user(ref.n);
+    }
+    case "member": {
+      const memberId = pickFrom([...org.members.keys()], ref.n);
+      return memberId ? { kind: "user", user: m.userById(memberId) ?? m.users[0] } : user(ref.n);
+    }
+    case "invitee": {
+      const invitation = invitationOf(m, op);
+      const invitee = invitation && m.users.find((u) => u.email.toLowerCase() === invitation.email);
+      return invitee ? { kind: "user", user: invitee } : user(ref.n);
+    }
+  }
+}
+
+function resolve(world: World, op: Operation): Resolved {
+  const m = world.model;
+  const orgs = m.orgs;
+  // The organization an operation is about: a project's own for project operations, so its members act.
+  const project = op.kind.startsWith("project_") && op.kind !== "project_insert" ? projectOf(m, op) : undefined;
+  const org = project ? m.orgById(project.orgId)! : orgs[op.a % orgs.length];
+  return {
+    caller: resolveCaller(world, op, org),
+    org,
+    otherOrg: orgs[op.b % orgs.length],
+    user: m.users[op.b % m.users.length],
+  };
+}
+
+export interface Step {
+  op: Operation;
+  executed: boolean;
+  mismatch?: string;
+}
+
+/** Runs one operation as its caller and compares what happened with what the model requires. */
+export async function runOperation(sql: postgres.Sql, world: World, op: Operation): Promise<Step> {
+  const definition = definitions[op.kind];
+  const r = resolve(world, op);
+  let ran: Promise<{ rows: number; result: Record<string, unknown> | null }> | null = null;
+  let outcome: Outcome;
+  try {
+    const result = await withIdentity(sql, world.identity(r.caller), async (tx) => {
+      ran = definition.run(tx, op, r, world.model);
+      return ran ? await ran : null;
+    }, { method: "POST", path: `/rest/v1/rpc/${op.kind}` });
+    if (!ran) return { op, executed: false };
+    const error = (result?.result as { error?: { code: string; message: string } } | null)?.error;
+    outcome = error
+      ? { ok: false, rows: 0, result: result!.result, detail: `${error.code}: ${error.message}` }
+      : { ok: true, rows: result!.rows, result: result!.result, detail: `ok, ${result!.rows} row(s)` };
+  } catch (error) {
+    if (!ran) throw error;
+    const e = error as { code?: string; message?: string };
+    outcome = { ok: false, rows: 0, result: null, detail: `${e.code ?? "error"}: ${e.message}` };
+  }
+  const expected = definition.expect(world.model, op, r);
+  const agrees = expected.ok === outcome.ok && (!expected.ok || expected.rows === undefined || expected.rows === outcome.rows);
+  if (!agrees) {
+    const want = expected.ok ? `success${expected.rows === undefined ? "" : ` touching ${expected.rows} row(s)`}` : "refusal";
+    return {
+      op,
+      executed: true,
+      mismatch: `${op.kind} by ${describeCaller(r.caller)} (${r.caller.kind === "user" || r.caller.kind === "token" ? r.org.members.get(r.caller.user.id) ?? "no role" : "-"} in organization ${r.org.key}${r.org.personal ? ", personal" : ""}; target user ${r.user.key}: ${r.org.members.get(r.user.id) ?? "no role"}): the model requires ${want} (${expected.why}); the database answered ${outcome.detail}`,
+    };
+  }
+  // An inviter who may no longer invite: the refusal revokes the invitation (README).
+  if (op.kind === "accept_invitation" && !outcome.ok && expected.why.includes("revokes it")) invitationOf(world.model, op)!.state = "revoked";
+  if (outcome.ok) definition.apply(world.model, op, r, outcome);
+  for (const org of world.model.orgs) world.ids.orgs.add(org.id);
+  return { op, executed: true };
+}
+
+export function describeOperation(world: World | undefined, op: Operation): string {
+  const c = op.caller;
+  const ref = "n" in c ? `${c.kind} #${c.n}` : c.kind;
+  void world;
+  return `${op.kind} caller=${ref} a=${op.a} b=${op.b} role=${op.role} flag=${op.flag} scopes=[${op.scopes.join(",")}]`;
+}

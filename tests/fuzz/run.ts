@@ -1,0 +1,180 @@
+// `npm run fuzz -- --ops N --seed S`: the isolation fuzzer (issue 14). Builds a world,
+// runs N random operations as random callers the way PostgREST runs them, and after
+// every batch compares every caller's view of every client-reachable table and the
+// database's state with the reference model. On a failure it shrinks the operation
+// sequence (replaying candidates in fresh worlds), prints the shortest one it found and
+// writes it where `--replay FILE` runs it again. The last line is always
+// `fuzz seed=<n>: <ops> operations, <checks> row checks, <failures> failures`.
+import { randomInt } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type postgres from "postgres";
+import { createPool } from "../../functions/_shared/db.ts";
+import { ensureLocalDatabase, testDbUrlVariable, trustAuthIssuer, distrustAuthIssuer } from "../../stack/database.ts";
+import { externalDbUrl, stateDir } from "../../stack/settings.ts";
+import { checkState, checkViews, reachableTables, type ReachableTable } from "./checks.ts";
+import { orgRolePermissions, platformRolePermissions } from "./model.ts";
+import { describeOperation, generate, runOperation, type Operation } from "./operations.ts";
+import { Random } from "./random.ts";
+import { buildWorld } from "./world.ts";
+
+const { values } = parseArgs({
+  options: {
+    ops: { type: "string", default: "20000" },
+    seed: { type: "string" },
+    batch: { type: "string", default: "500" },
+    replay: { type: "string" },
+    "shrink-seconds": { type: "string", default: "120" },
+  },
+});
+const seed = values.seed === undefined ? randomInt(2 ** 31) : Number(values.seed);
+const totalOps = Number(values.ops);
+const batch = Number(values.batch);
+const stackIssuer = "http://127.0.0.1:54321/auth/v1";
+
+interface Trial {
+  executed: number;
+  rowChecks: number;
+  failures: string[];
+  /** The operations up to and including the one whose check failed. */
+  sequence: Operation[];
+}
+
+/** Runs these operations in a fresh world; stops at the first failed check. */
+async function trial(sql: postgres.Sql, tables: ReachableTable[], ops: Iterable<Operation>, opts: { checkEvery: number; quiet?: boolean }): Promise<Trial> {
+  const world = await buildWorld(sql, new Random(seed));
+  const sequence: Operation[] = [];
+  let executed = 0;
+  let rowChecks = 0;
+  const check = async (): Promise<string[]> => {
+    const state = await checkState(sql, world);
+    const views = await checkViews(sql, world, tables);
+    rowChecks += views.rowChecks;
+    const [{ last }] = await sql<{ last: string }[]>`select coalesce(max(id), 0)::text as last from public.audit_events`;
+    world.ids.auditSince = BigInt(last);
+    return [...state, ...views.failures];
+  };
+  const initial = await check();
+  if (initial.length) return { executed, rowChecks, failures: initial, sequence };
+  let sinceCheck = 0;
+  const started = Date.now();
+  for (const op of ops) {
+    sequence.push(op);
+    const step = await runOperation(sql, world, op);
+    if (step.executed) executed++;
+    if (step.mismatch) return { executed, rowChecks, failures: [step.mismatch], sequence };
+    if (++sinceCheck >= opts.checkEvery) {
+      sinceCheck = 0;
+      const failures = await check();
+      if (failures.length) return { executed, rowChecks, failures, sequence };
+      if (!opts.quiet && executed % (opts.checkEvery * 20) < opts.checkEvery) {
+        console.log(`  ${executed} operations, ${rowChecks} row checks (${Math.round(executed / ((Date.now() - started) / 1000))} ops/s)`);
+      }
+    }
+  }
+  const failures = await check();
+  return { executed, rowChecks, failures, sequence };
+}
+
+function* generated(count: number): Generator<Operation> {
+  const random = new Random(seed ^ 0x5bd1e995);
+  for (let i = 0; i < count; i++) yield generate(random);
+}
+
+/** Delta debugging (ddmin) within a time budget: the shortest subsequence that still fails. */
+async function shrink(sql: postgres.Sql, tables: ReachableTable[], failing: Operation[], seconds: number): Promise<{ ops: Operation[]; failures: string[] }> {
+  const deadline = Date.now() + seconds * 1000;
+  let current = failing;
+  let failures: string[] = [];
+  let chunks = 2;
+  while (current.length > 1 && Date.now() < deadline) {
+    const size = Math.ceil(current.length / chunks);
+    let reduced = false;
+    for (let start = 0; start < current.length && Date.now() < deadline; start += size) {
+      const candidate = [...current.slice(0, start), ...current.slice(start + size)];
+      const result = await trial(sql, tables, candidate, { checkEvery: Math.max(1, Math.ceil(candidate.length / 20)), quiet: true });
+      if (result.failures.length) {
+        current = result.sequence;
+        failures = result.failures;
+        chunks = Math.max(chunks - 1, 2);
+        reduced = true;
+        break;
+      }
+    }
+    if (!reduced) {
+      if (size === 1) break;
+      chunks = Math.min(chunks * 2, current.length);
+    }
+  }
+  return { ops: current, failures };
+}
+
+async function verifyCatalog(sql: postgres.Sql): Promise<string[]> {
+  const rows = await sql<{ scope: string; role: string; permissions: string[] }[]>`
+    select scope, role, array_agg(permission order by permission) as permissions from public.role_permissions group by 1, 2`;
+  const failures: string[] = [];
+  const expected = [
+    ...Object.entries(orgRolePermissions).map(([role, p]) => ["org", role, p] as const),
+    ...Object.entries(platformRolePermissions).map(([role, p]) => ["platform", role, p] as const),
+  ];
+  for (const [scope, role, permissions] of expected) {
+    const row = rows.find((r) => r.scope === scope && r.role === role);
+    if (JSON.stringify(row?.permissions ?? []) !== JSON.stringify([...permissions].sort())) {
+      failures.push(`the ${scope} role ${role} holds [${row?.permissions.join(" ")}] in the catalog, the README says [${permissions.join(" ")}]`);
+    }
+  }
+  if (rows.length !== expected.length) failures.push(`the catalog has ${rows.length} roles, the README ${expected.length}`);
+  return failures;
+}
+
+async function main(): Promise<number> {
+  const url = process.env[testDbUrlVariable] || externalDbUrl() || (await ensureLocalDatabase("tenantry_fuzz", { fresh: true, seed: true })).url;
+  const sql = createPool(url, 2);
+  let addedIssuer = false;
+  let result: Trial = { executed: 0, rowChecks: 0, failures: [], sequence: [] };
+  try {
+    const [{ issuers }] = await sql<{ issuers: string[] }[]>`select auth_issuers as issuers from private.settings`;
+    if (issuers.length === 0) addedIssuer = await trustAuthIssuer(url, stackIssuer);
+    const tables = await reachableTables(sql);
+    const catalog = await verifyCatalog(sql);
+    if (catalog.length) {
+      result.failures = catalog;
+    } else if (values.replay) {
+      const ops = JSON.parse(readFileSync(values.replay, "utf8")) as Operation[];
+      console.log(`fuzz: replaying ${ops.length} operations from ${values.replay} (seed ${seed})`);
+      result = await trial(sql, tables, ops, { checkEvery: 1 });
+    } else {
+      console.log(`fuzz: seed ${seed}, ${totalOps} operations, ${tables.length} client-reachable tables, a check every ${batch}`);
+      result = await trial(sql, tables, generated(totalOps), { checkEvery: batch });
+    }
+    if (result.failures.length && result.sequence.length && !values.replay) {
+      console.log(`FAILED after ${result.sequence.length} operations:\n  ${result.failures.slice(0, 10).join("\n  ")}`);
+      console.log(`shrinking (up to ${values["shrink-seconds"]} s) ...`);
+      const shrunk = await shrink(sql, tables, result.sequence, Number(values["shrink-seconds"]));
+      const ops = shrunk.failures.length ? shrunk.ops : result.sequence;
+      mkdirSync(stateDir, { recursive: true });
+      const file = path.join(stateDir, `fuzz-failure-${seed}.json`);
+      writeFileSync(file, JSON.stringify(ops, null, 1));
+      console.log(`shortest failing sequence found (${ops.length} operations; replay: npm run fuzz -- --seed ${seed} --replay ${file}):`);
+      ops.forEach((op, i) => console.log(`  ${i + 1}. ${describeOperation(undefined, op)}`));
+      console.log(`  which fails with:\n    ${(shrunk.failures.length ? shrunk.failures : result.failures).slice(0, 10).join("\n    ")}`);
+    } else if (result.failures.length) {
+      console.log(`FAILED:\n  ${result.failures.slice(0, 20).join("\n  ")}`);
+    }
+  } finally {
+    if (addedIssuer) await distrustAuthIssuer(url, stackIssuer);
+    await sql.end();
+  }
+  console.log(`fuzz seed=${seed}: ${result.executed} operations, ${result.rowChecks} row checks, ${result.failures.length} failures`);
+  return result.failures.length === 0 && result.executed > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error, (error as { query?: string }).query);
+    console.log(`fuzz seed=${seed}: 0 operations, 0 row checks, 1 failures`);
+    process.exit(1);
+  },
+);
