@@ -26,11 +26,15 @@ const { values } = parseArgs({
     batch: { type: "string", default: "500" },
     replay: { type: "string" },
     "shrink-seconds": { type: "string", default: "120" },
+    lanes: { type: "string", default: "3" },
   },
 });
 const seed = values.seed === undefined ? randomInt(2 ** 31) : Number(values.seed);
 const totalOps = Number(values.ops);
 const batch = Number(values.batch);
+const lanes = Math.max(1, Number(values.lanes));
+/** Each lane is a world of its own with its own operations, run alongside the others; lane 0's seed is the run's. */
+const laneSeed = (lane: number) => (seed + lane * 7919) % 2 ** 31;
 const stackIssuer = "http://127.0.0.1:54321/auth/v1";
 
 interface Trial {
@@ -42,8 +46,8 @@ interface Trial {
 }
 
 /** Runs these operations in a fresh world; stops at the first failed check. */
-async function trial(sql: postgres.Sql, tables: ReachableTable[], ops: Iterable<Operation>, opts: { checkEvery: number; quiet?: boolean }): Promise<Trial> {
-  const world = await buildWorld(sql, new Random(seed));
+async function trial(sql: postgres.Sql, tables: ReachableTable[], worldSeed: number, ops: Iterable<Operation>, opts: { checkEvery: number; quiet?: boolean }): Promise<Trial> {
+  const world = await buildWorld(sql, new Random(worldSeed));
   const sequence: Operation[] = [];
   let executed = 0;
   let rowChecks = 0;
@@ -77,13 +81,13 @@ async function trial(sql: postgres.Sql, tables: ReachableTable[], ops: Iterable<
   return { executed, rowChecks, failures, sequence };
 }
 
-function* generated(count: number): Generator<Operation> {
-  const random = new Random(seed ^ 0x5bd1e995);
+function* generated(worldSeed: number, count: number): Generator<Operation> {
+  const random = new Random(worldSeed ^ 0x5bd1e995);
   for (let i = 0; i < count; i++) yield generate(random);
 }
 
 /** Delta debugging (ddmin) within a time budget: the shortest subsequence that still fails. */
-async function shrink(sql: postgres.Sql, tables: ReachableTable[], failing: Operation[], seconds: number): Promise<{ ops: Operation[]; failures: string[] }> {
+async function shrink(sql: postgres.Sql, tables: ReachableTable[], worldSeed: number, failing: Operation[], seconds: number): Promise<{ ops: Operation[]; failures: string[] }> {
   const deadline = Date.now() + seconds * 1000;
   let current = failing;
   let failures: string[] = [];
@@ -93,7 +97,7 @@ async function shrink(sql: postgres.Sql, tables: ReachableTable[], failing: Oper
     let reduced = false;
     for (let start = 0; start < current.length && Date.now() < deadline; start += size) {
       const candidate = [...current.slice(0, start), ...current.slice(start + size)];
-      const result = await trial(sql, tables, candidate, { checkEvery: Math.max(1, Math.ceil(candidate.length / 20)), quiet: true });
+      const result = await trial(sql, tables, worldSeed, candidate, { checkEvery: Math.max(1, Math.ceil(candidate.length / 20)), quiet: true });
       if (result.failures.length) {
         current = result.sequence;
         failures = result.failures;
@@ -130,7 +134,7 @@ async function verifyCatalog(sql: postgres.Sql): Promise<string[]> {
 
 async function main(): Promise<number> {
   const url = process.env[testDbUrlVariable] || externalDbUrl() || (await ensureLocalDatabase("tenantry_fuzz", { fresh: true, seed: true })).url;
-  const sql = createPool(url, 2);
+  const sql = createPool(url, lanes + 1);
   let addedIssuer = false;
   let result: Trial = { executed: 0, rowChecks: 0, failures: [], sequence: [] };
   try {
@@ -142,24 +146,36 @@ async function main(): Promise<number> {
       result.failures = catalog;
     } else if (values.replay) {
       const ops = JSON.parse(readFileSync(values.replay, "utf8")) as Operation[];
-      console.log(`fuzz: replaying ${ops.length} operations from ${values.replay} (seed ${seed})`);
-      result = await trial(sql, tables, ops, { checkEvery: 1 });
+      console.log(`fuzz: replaying ${ops.length} operations from ${values.replay} in the world of seed ${seed}`);
+      result = await trial(sql, tables, seed, ops, { checkEvery: 1 });
     } else {
-      console.log(`fuzz: seed ${seed}, ${totalOps} operations, ${tables.length} client-reachable tables, a check every ${batch}`);
-      result = await trial(sql, tables, generated(totalOps), { checkEvery: batch });
+      console.log(`fuzz: seed ${seed}, ${totalOps} operations in ${lanes} worlds side by side, ${tables.length} client-reachable tables, a check every ${batch}`);
+      const share = Math.ceil(totalOps / lanes);
+      const results = await Promise.all(
+        Array.from({ length: lanes }, (_, lane) => trial(sql, tables, laneSeed(lane), generated(laneSeed(lane), share), { checkEvery: batch, quiet: lane > 0 })),
+      );
+      const failed = results.findIndex((r) => r.failures.length > 0);
+      result = {
+        executed: results.reduce((n, r) => n + r.executed, 0),
+        rowChecks: results.reduce((n, r) => n + r.rowChecks, 0),
+        failures: results.flatMap((r) => r.failures),
+        sequence: failed >= 0 ? results[failed].sequence : [],
+      };
+      if (failed >= 0 && result.sequence.length) {
+        const worldSeed = laneSeed(failed);
+        console.log(`FAILED in the world of seed ${worldSeed} after ${result.sequence.length} operations:\n  ${results[failed].failures.slice(0, 10).join("\n  ")}`);
+        console.log(`shrinking (up to ${values["shrink-seconds"]} s) ...`);
+        const shrunk = await shrink(sql, tables, worldSeed, result.sequence, Number(values["shrink-seconds"]));
+        const ops = shrunk.failures.length ? shrunk.ops : result.sequence;
+        mkdirSync(stateDir, { recursive: true });
+        const file = path.join(stateDir, `fuzz-failure-${worldSeed}.json`);
+        writeFileSync(file, JSON.stringify(ops, null, 1));
+        console.log(`shortest failing sequence found (${ops.length} operations; replay: npm run fuzz -- --seed ${worldSeed} --replay ${file}):`);
+        ops.forEach((op, i) => console.log(`  ${i + 1}. ${describeOperation(undefined, op)}`));
+        console.log(`  which fails with:\n    ${(shrunk.failures.length ? shrunk.failures : results[failed].failures).slice(0, 10).join("\n    ")}`);
+      }
     }
-    if (result.failures.length && result.sequence.length && !values.replay) {
-      console.log(`FAILED after ${result.sequence.length} operations:\n  ${result.failures.slice(0, 10).join("\n  ")}`);
-      console.log(`shrinking (up to ${values["shrink-seconds"]} s) ...`);
-      const shrunk = await shrink(sql, tables, result.sequence, Number(values["shrink-seconds"]));
-      const ops = shrunk.failures.length ? shrunk.ops : result.sequence;
-      mkdirSync(stateDir, { recursive: true });
-      const file = path.join(stateDir, `fuzz-failure-${seed}.json`);
-      writeFileSync(file, JSON.stringify(ops, null, 1));
-      console.log(`shortest failing sequence found (${ops.length} operations; replay: npm run fuzz -- --seed ${seed} --replay ${file}):`);
-      ops.forEach((op, i) => console.log(`  ${i + 1}. ${describeOperation(undefined, op)}`));
-      console.log(`  which fails with:\n    ${(shrunk.failures.length ? shrunk.failures : result.failures).slice(0, 10).join("\n    ")}`);
-    } else if (result.failures.length) {
+    if (result.failures.length && (values.replay || !result.sequence.length)) {
       console.log(`FAILED:\n  ${result.failures.slice(0, 20).join("\n  ")}`);
     }
   } finally {
