@@ -69,7 +69,14 @@ export interface Invitation {
   invitedBy: string;
   state: "pending" | "accepted" | "revoked";
 }
-export interface Token { id: string; userId: string; scopes: string[]; revoked: boolean }
+export interface Token {
+  id: string;
+  userId: string;
+  scopes: string[];
+  revoked: boolean;
+  /** The secret a client sends as its bearer (tnt_pat_…). */
+  secret: string;
+}
 
 /** Who makes a request, as the database sees it. */
 export type Caller =

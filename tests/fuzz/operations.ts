@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type postgres from "postgres";
 import { withIdentity } from "../../functions/_shared/db.ts";
-import { allPermissions, orgRank, orgRoles, platformRoles, under, type Caller, type Model, type Org, type OrgRole, type PlatformRole, type User } from "./model.ts";
+import { allPermissions, orgRank, orgRolePermissions, orgRoles, platformRoles, under, type Caller, type Model, type Org, type OrgRole, type PlatformRole, type User } from "./model.ts";
 import type { Random } from "./random.ts";
 import { describeCaller, type World } from "./world.ts";
 
@@ -27,6 +27,8 @@ export interface Operation {
   role: string;
   flag: boolean;
   scopes: string[];
+  /** Through the edge functions (HTTP), where the operation has an endpoint and the caller a bearer. */
+  http: boolean;
 }
 
 interface Resolved {
@@ -34,6 +36,12 @@ interface Resolved {
   org: Org;
   otherOrg: Org;
   user: User;
+}
+
+interface HttpRequest {
+  method: string;
+  path: string;
+  body?: unknown;
 }
 
 interface Expectation {
@@ -56,9 +64,13 @@ interface Definition {
   weight: number;
   /** An RPC (reachable with a personal access token through the edge functions), not a table statement. */
   rpc?: boolean;
+  /** The same operation through an edge function (README: The HTTP API), when it has one. */
+  http?(op: Operation, r: Resolved, m: Model): HttpRequest | null;
   /** The statement, run as the caller. */
   run(tx: Tx, op: Operation, r: Resolved, m: Model): Promise<{ rows: number; result: Record<string, unknown> | null }> | null;
   expect(m: Model, op: Operation, r: Resolved): Expectation;
+  /** What a successful answer must say, beyond succeeding: a description of the difference, or null. */
+  verify?(m: Model, r: Resolved, result: Record<string, unknown>): string | null;
   apply(m: Model, op: Operation, r: Resolved, outcome: Outcome): void;
 }
 
@@ -88,6 +100,28 @@ function mayInvite(m: Model, inviter: User | undefined, org: Org, role: OrgRole)
 }
 
 export const definitions: Record<string, Definition> = {
+  me_read: {
+    rpc: true,
+    weight: 3,
+    http: () => ({ method: "GET", path: "me" }),
+    run: (tx) => rpc(tx`select public.me() as r`),
+    expect: (m, _op, r) => (m.actor(r.caller) ? allowed("an active caller reads their own account") : refused("nobody to read")),
+    verify: (m, r, result) => {
+      const user = m.actor(r.caller)!;
+      const memberships = (result.memberships ?? []) as { organization_id: string; role: string; permissions: string[] }[];
+      const got = memberships.map((x) => `${x.organization_id}/${x.role}/${[...x.permissions].sort().join(",")}`).sort();
+      const want = m.orgs
+        .filter((o) => o.members.has(user.id))
+        .map((o) => {
+          const role = o.members.get(user.id)!;
+          const permissions = orgRolePermissions[role].filter((p) => m.scopeAllows(r.caller, p)).sort();
+          return `${o.id}/${role}/${permissions.join(",")}`;
+        })
+        .sort();
+      return JSON.stringify(got) === JSON.stringify(want) ? null : `me lists memberships ${JSON.stringify(got)}, the model ${JSON.stringify(want)}`;
+    },
+    apply: () => {},
+  },
   project_insert: {
     weight: 10,
     run: async (tx, _op, r) => {
@@ -242,6 +276,7 @@ export const definitions: Record<string, Definition> = {
   },
   create_organization: {
     rpc: true,
+    http: () => ({ method: "POST", path: "me/organizations", body: { name: `Fuzz org ${randomUUID().slice(0, 12)}` } }),
     weight: 2,
     run: (tx) => rpc(tx`select public.create_organization(${`Fuzz org ${randomUUID().slice(0, 12)}`}) as r`),
     expect: (m, _op, r) => {
@@ -258,6 +293,7 @@ export const definitions: Record<string, Definition> = {
   },
   create_invitation: {
     rpc: true,
+    http: (op, r) => ({ method: "POST", path: `admin/orgs/${r.org.id}/invitations`, body: { email: r.user.email, role: op.role } }),
     weight: 5,
     run: (tx, op, r) => rpc(tx`select public.create_invitation(${r.org.id}, ${r.user.email}, ${op.role}) as r`),
     expect: (m, op, r) => {
@@ -276,6 +312,7 @@ export const definitions: Record<string, Definition> = {
   },
   accept_invitation: {
     rpc: true,
+    http: (op, _r, m) => { const i = invitationOf(m, op); return i ? { method: "POST", path: "me/invitations/accept", body: { token: i.token } } : null; },
     weight: 4,
     run: (tx, op, _r, m) => {
       const invitation = invitationOf(m, op);
@@ -302,6 +339,7 @@ export const definitions: Record<string, Definition> = {
   },
   change_member_role: {
     rpc: true,
+    http: (op, r) => ({ method: "PATCH", path: `admin/orgs/${r.org.id}/members/${r.user.id}`, body: { role: op.role } }),
     weight: 6,
     run: (tx, op, r) => rpc(tx`select public.change_member_role(${r.org.id}, ${r.user.id}, ${op.role}) as r`),
     expect: (m, op, r) => {
@@ -321,6 +359,7 @@ export const definitions: Record<string, Definition> = {
   },
   remove_member: {
     rpc: true,
+    http: (_op, r) => ({ method: "DELETE", path: `admin/orgs/${r.org.id}/members/${r.user.id}` }),
     weight: 3,
     run: (tx, _op, r) => rpc(tx`select public.remove_member(${r.org.id}, ${r.user.id}) as r`),
     expect: (m, _op, r) => {
@@ -340,6 +379,7 @@ export const definitions: Record<string, Definition> = {
   },
   leave_organization: {
     rpc: true,
+    http: (_op, r) => ({ method: "DELETE", path: `me/organizations/${r.org.id}` }),
     weight: 2,
     run: (tx, _op, r) => rpc(tx`select public.leave_organization(${r.org.id}) as r`),
     expect: (m, _op, r) => {
@@ -399,6 +439,7 @@ export const definitions: Record<string, Definition> = {
   },
   create_token: {
     rpc: true,
+    http: (op) => ({ method: "POST", path: "me/tokens", body: { name: `fuzz ${op.b}`, scopes: op.scopes, expires_in_days: 1 } }),
     weight: 2,
     run: (tx, op) => rpc(tx`select public.create_personal_access_token(${"fuzz " + op.b}, ${op.scopes}::text[], 1) as r`),
     expect: (m, op, r) => {
@@ -413,12 +454,13 @@ export const definitions: Record<string, Definition> = {
       return allowed("tokens:manage");
     },
     apply: (m, op, r, o) => {
-      const result = o.result as { id: string };
-      m.tokens.push({ id: String(result.id), userId: m.actor(r.caller)!.id, scopes: [...op.scopes].sort(), revoked: false });
+      const result = o.result as { id: string; token: string };
+      m.tokens.push({ id: String(result.id), userId: m.actor(r.caller)!.id, scopes: [...op.scopes].sort(), revoked: false, secret: String((result as { token?: string }).token) });
     },
   },
   revoke_token: {
     rpc: true,
+    http: (op, _r, m) => { const t = tokenOf(m, op); return t ? { method: "DELETE", path: `me/tokens/${t.id}` } : null; },
     weight: 2,
     run: (tx, op, _r, m) => {
       const token = tokenOf(m, op);
@@ -441,6 +483,12 @@ export const definitions: Record<string, Definition> = {
 export type OperationKind = keyof typeof definitions;
 const kinds = Object.keys(definitions);
 const totalWeight = kinds.reduce((n, k) => n + definitions[k].weight, 0);
+
+/** The share of operations sent through the edge functions when the HTTP path is on (each costs milliseconds). */
+let httpShare = 0;
+export function sendThroughFunctions(share: number): void {
+  httpShare = share;
+}
 
 export function generate(random: Random): Operation {
   let roll = random.int(totalWeight);
@@ -470,6 +518,7 @@ export function generate(random: Random): Operation {
     role: platform ? random.pick(platformRoles) : random.pick(orgRoles),
     flag: random.chance(0.4),
     scopes: random.subset(allPermissions, 0.3),
+    http: random.chance(httpShare),
   };
 }
 
@@ -522,6 +571,8 @@ function resolve(world: World, op: Operation): Resolved {
 export interface Step {
   op: Operation;
   executed: boolean;
+  /** It went through the edge functions. */
+  overHttp?: boolean;
   mismatch?: string;
 }
 
@@ -529,22 +580,44 @@ export interface Step {
 export async function runOperation(sql: postgres.Sql, world: World, op: Operation): Promise<Step> {
   const definition = definitions[op.kind];
   const r = resolve(world, op);
-  let ran: Promise<{ rows: number; result: Record<string, unknown> | null }> | null = null;
+  const request = op.http && world.http && definition.http ? definition.http(op, r, world.model) : null;
+  const overHttp = request && !(("user" in r.caller) && r.caller.user.kind === "third_party");
   let outcome: Outcome;
-  try {
-    const result = await withIdentity(sql, world.identity(r.caller), async (tx) => {
-      ran = definition.run(tx, op, r, world.model);
-      return ran ? await ran : null;
-    }, { method: "POST", path: `/rest/v1/rpc/${op.kind}` });
-    if (!ran) return { op, executed: false };
-    const error = (result?.result as { error?: { code: string; message: string } } | null)?.error;
-    outcome = error
-      ? { ok: false, rows: 0, result: result!.result, detail: `${error.code}: ${error.message}` }
-      : { ok: true, rows: result!.rows, result: result!.result, detail: `ok, ${result!.rows} row(s)` };
-  } catch (error) {
-    if (!ran) throw error;
-    const e = error as { code?: string; message?: string };
-    outcome = { ok: false, rows: 0, result: null, detail: `${e.code ?? "error"}: ${e.message}` };
+  if (overHttp) {
+    const bearer = await world.http!.bearer(r.caller);
+    const res = await fetch(`${world.http!.url}/functions/v1/${request.path}`, {
+      method: request.method,
+      headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(request.body ? { "content-type": "application/json" } : {}) },
+      body: request.body ? JSON.stringify(request.body) : undefined,
+    });
+    const text = await res.text();
+    let body: Record<string, unknown> | null = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = null;
+    }
+    if (res.status >= 500) return { op, executed: true, mismatch: `${request.method} /${request.path} by ${describeCaller(r.caller)} answered ${res.status}: ${text.slice(0, 300)}` };
+    outcome = res.ok
+      ? { ok: true, rows: 1, result: body, detail: `HTTP ${res.status}` }
+      : { ok: false, rows: 0, result: body, detail: `HTTP ${request.method} /${request.path} ${res.status} ${text.slice(0, 200)}` };
+  } else {
+    let ran: Promise<{ rows: number; result: Record<string, unknown> | null }> | null = null;
+    try {
+      const result = await withIdentity(sql, world.identity(r.caller), async (tx) => {
+        ran = definition.run(tx, op, r, world.model);
+        return ran ? await ran : null;
+      }, { method: "POST", path: `/rest/v1/rpc/${op.kind}` });
+      if (!ran) return { op, executed: false };
+      const error = (result?.result as { error?: { code: string; message: string } } | null)?.error;
+      outcome = error
+        ? { ok: false, rows: 0, result: result!.result, detail: `${error.code}: ${error.message}` }
+        : { ok: true, rows: result!.rows, result: result!.result, detail: `ok, ${result!.rows} row(s)` };
+    } catch (error) {
+      if (!ran) throw error;
+      const e = error as { code?: string; message?: string };
+      outcome = { ok: false, rows: 0, result: null, detail: `${e.code ?? "error"}: ${e.message}` };
+    }
   }
   const expected = definition.expect(world.model, op, r);
   const agrees = expected.ok === outcome.ok && (!expected.ok || expected.rows === undefined || expected.rows === outcome.rows);
@@ -553,19 +626,21 @@ export async function runOperation(sql: postgres.Sql, world: World, op: Operatio
     return {
       op,
       executed: true,
-      mismatch: `${op.kind} by ${describeCaller(r.caller)} (${r.caller.kind === "user" || r.caller.kind === "token" ? r.org.members.get(r.caller.user.id) ?? "no role" : "-"} in organization ${r.org.key}${r.org.personal ? ", personal" : ""}; target user ${r.user.key}: ${r.org.members.get(r.user.id) ?? "no role"}): the model requires ${want} (${expected.why}); the database answered ${outcome.detail}`,
+      mismatch: `${op.kind}${overHttp ? " over HTTP" : ""} by ${describeCaller(r.caller)} (${r.caller.kind === "user" || r.caller.kind === "token" ? r.org.members.get(r.caller.user.id) ?? "no role" : "-"} in organization ${r.org.key}${r.org.personal ? ", personal" : ""}; target user ${r.user.key}: ${r.org.members.get(r.user.id) ?? "no role"}): the model requires ${want} (${expected.why}); the database answered ${outcome.detail}`,
     };
   }
+  const wrong = outcome.ok && definition.verify?.(world.model, r, outcome.result ?? {});
+  if (wrong) return { op, executed: true, mismatch: `${op.kind} by ${describeCaller(r.caller)}${overHttp ? " over HTTP" : ""}: ${wrong}` };
   // An inviter who may no longer invite: the refusal revokes the invitation (README).
   if (op.kind === "accept_invitation" && !outcome.ok && expected.why.includes("revokes it")) invitationOf(world.model, op)!.state = "revoked";
   if (outcome.ok) definition.apply(world.model, op, r, outcome);
   for (const org of world.model.orgs) world.ids.orgs.add(org.id);
-  return { op, executed: true };
+  return { op, executed: true, overHttp: !!overHttp };
 }
 
 export function describeOperation(world: World | undefined, op: Operation): string {
   const c = op.caller;
   const ref = "n" in c ? `${c.kind} #${c.n}` : c.kind;
   void world;
-  return `${op.kind} caller=${ref} a=${op.a} b=${op.b} role=${op.role} flag=${op.flag} scopes=[${op.scopes.join(",")}]`;
+  return `${op.kind}${op.http ? " (HTTP)" : ""} caller=${ref} a=${op.a} b=${op.b} role=${op.role} flag=${op.flag} scopes=[${op.scopes.join(",")}]`;
 }

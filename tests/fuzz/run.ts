@@ -11,11 +11,12 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type postgres from "postgres";
 import { createPool } from "../../functions/_shared/db.ts";
-import { ensureLocalDatabase, testDbUrlVariable, trustAuthIssuer, distrustAuthIssuer } from "../../stack/database.ts";
+import { ensureLocalDatabase, testDatabaseTarget, testDbUrlVariable, trustAuthIssuer, distrustAuthIssuer, type Database } from "../../stack/database.ts";
 import { externalDbUrl, stateDir } from "../../stack/settings.ts";
 import { checkState, checkViews, reachableTables, type ReachableTable } from "./checks.ts";
 import { orgRolePermissions, platformRolePermissions } from "./model.ts";
-import { describeOperation, generate, runOperation, type Operation } from "./operations.ts";
+import { startHttpPath, type HttpPath } from "./http.ts";
+import { describeOperation, generate, runOperation, sendThroughFunctions, type Operation } from "./operations.ts";
 import { Random } from "./random.ts";
 import { buildWorld } from "./world.ts";
 
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     replay: { type: "string" },
     "shrink-seconds": { type: "string", default: "120" },
     lanes: { type: "string", default: "3" },
+    "http-share": { type: "string", default: "0.03" },
   },
 });
 const seed = values.seed === undefined ? randomInt(2 ** 31) : Number(values.seed);
@@ -37,8 +39,12 @@ const lanes = Math.max(1, Number(values.lanes));
 const laneSeed = (lane: number) => (seed + lane * 7919) % 2 ** 31;
 const stackIssuer = "http://127.0.0.1:54321/auth/v1";
 
+let http: HttpPath | undefined;
+
 interface Trial {
   executed: number;
+  /** Of them, through the edge functions. */
+  overHttp: number;
   rowChecks: number;
   failures: string[];
   /** The operations up to and including the one whose check failed. */
@@ -47,9 +53,10 @@ interface Trial {
 
 /** Runs these operations in a fresh world; stops at the first failed check. */
 async function trial(sql: postgres.Sql, tables: ReachableTable[], worldSeed: number, ops: Iterable<Operation>, opts: { checkEvery: number; quiet?: boolean }): Promise<Trial> {
-  const world = await buildWorld(sql, new Random(worldSeed));
+  const world = await buildWorld(sql, new Random(worldSeed), http);
   const sequence: Operation[] = [];
   let executed = 0;
+  let overHttp = 0;
   let rowChecks = 0;
   const check = async (): Promise<string[]> => {
     const state = await checkState(sql, world);
@@ -60,25 +67,26 @@ async function trial(sql: postgres.Sql, tables: ReachableTable[], worldSeed: num
     return [...state, ...views.failures];
   };
   const initial = await check();
-  if (initial.length) return { executed, rowChecks, failures: initial, sequence };
+  if (initial.length) return { executed, overHttp, rowChecks, failures: initial, sequence };
   let sinceCheck = 0;
   const started = Date.now();
   for (const op of ops) {
     sequence.push(op);
     const step = await runOperation(sql, world, op);
     if (step.executed) executed++;
-    if (step.mismatch) return { executed, rowChecks, failures: [step.mismatch], sequence };
+    if (step.overHttp) overHttp++;
+    if (step.mismatch) return { executed, overHttp, rowChecks, failures: [step.mismatch], sequence };
     if (++sinceCheck >= opts.checkEvery) {
       sinceCheck = 0;
       const failures = await check();
-      if (failures.length) return { executed, rowChecks, failures, sequence };
+      if (failures.length) return { executed, overHttp, rowChecks, failures, sequence };
       if (!opts.quiet && executed % (opts.checkEvery * 20) < opts.checkEvery) {
         console.log(`  ${executed} operations, ${rowChecks} row checks (${Math.round(executed / ((Date.now() - started) / 1000))} ops/s)`);
       }
     }
   }
   const failures = await check();
-  return { executed, rowChecks, failures, sequence };
+  return { executed, overHttp, rowChecks, failures, sequence };
 }
 
 function* generated(worldSeed: number, count: number): Generator<Operation> {
@@ -133,13 +141,20 @@ async function verifyCatalog(sql: postgres.Sql): Promise<string[]> {
 }
 
 async function main(): Promise<number> {
-  const url = process.env[testDbUrlVariable] || externalDbUrl() || (await ensureLocalDatabase("tenantry_fuzz", { fresh: true, seed: true })).url;
+  // npm test's database (TENANTRY_TEST_DB_URL), a given one, or a fresh local tenantry_fuzz.
+  const db: Database = process.env[testDbUrlVariable] || externalDbUrl()
+    ? { ...testDatabaseTarget(), ...(process.env[testDbUrlVariable] ? { url: process.env[testDbUrlVariable]! } : {}) }
+    : await ensureLocalDatabase("tenantry_fuzz", { fresh: true, seed: true });
+  const url = db.url;
   const sql = createPool(url, lanes + 1);
+  const httpShare = Number(values["http-share"]);
+  sendThroughFunctions(httpShare);
   let addedIssuer = false;
-  let result: Trial = { executed: 0, rowChecks: 0, failures: [], sequence: [] };
+  let result: Trial = { executed: 0, overHttp: 0, rowChecks: 0, failures: [], sequence: [] };
   try {
     const [{ issuers }] = await sql<{ issuers: string[] }[]>`select auth_issuers as issuers from private.settings`;
     if (issuers.length === 0) addedIssuer = await trustAuthIssuer(url, stackIssuer);
+    if (httpShare > 0) http = await startHttpPath(db);
     const tables = await reachableTables(sql);
     const catalog = await verifyCatalog(sql);
     if (catalog.length) {
@@ -157,6 +172,7 @@ async function main(): Promise<number> {
       const failed = results.findIndex((r) => r.failures.length > 0);
       result = {
         executed: results.reduce((n, r) => n + r.executed, 0),
+        overHttp: results.reduce((n, r) => n + r.overHttp, 0),
         rowChecks: results.reduce((n, r) => n + r.rowChecks, 0),
         failures: results.flatMap((r) => r.failures),
         sequence: failed >= 0 ? results[failed].sequence : [],
@@ -179,9 +195,11 @@ async function main(): Promise<number> {
       console.log(`FAILED:\n  ${result.failures.slice(0, 20).join("\n  ")}`);
     }
   } finally {
+    await http?.stop();
     if (addedIssuer) await distrustAuthIssuer(url, stackIssuer);
     await sql.end();
   }
+  console.log(`${result.overHttp} of the operations went through the edge functions`);
   console.log(`fuzz seed=${seed}: ${result.executed} operations, ${result.rowChecks} row checks, ${result.failures.length} failures`);
   return result.failures.length === 0 && result.executed > 0 ? 0 : 1;
 }

@@ -10,6 +10,7 @@ import { withIdentity, type DbIdentity } from "../../functions/_shared/db.ts";
 import { Model, orgRoles, type Caller, type Limits, type Org, type User } from "./model.ts";
 import type { Random } from "./random.ts";
 import type { WorldIds } from "./visibility.ts";
+import { signInAll, type HttpPath } from "./http.ts";
 
 export interface World {
   model: Model;
@@ -19,11 +20,13 @@ export interface World {
   /** Callers the batch checks look through: every user, their tokens, and the callers who are nobody. */
   callers(): Caller[];
   identity(caller: Caller): DbIdentity;
+  /** The edge functions, when this run sends operations through them. */
+  http?: HttpPath;
 }
 
 const foreignIssuer = "https://unregistered-issuer.example";
 
-export async function buildWorld(sql: postgres.Sql, random: Random): Promise<World> {
+export async function buildWorld(sql: postgres.Sql, random: Random, http?: HttpPath): Promise<World> {
   const tag = `${random.word(6)}${Date.now().toString(36)}`;
   const [{ issuer }] = await sql<{ issuer: string | null }[]>`select (select s.auth_issuers[1] from private.settings s) as issuer`;
   if (!issuer) throw new Error("private.settings.auth_issuers is empty: the fuzzer signs users in as this project's Supabase Auth");
@@ -48,6 +51,7 @@ export async function buildWorld(sql: postgres.Sql, random: Random): Promise<Wor
       ...model.tokens.filter((t) => !t.revoked).map((token) => ({ kind: "token", user: model.userById(token.userId)!, token }) as Caller),
     ],
     identity: (caller) => identityOf(world, caller),
+    http,
   };
   const noProfileSub = randomUUID();
 
@@ -106,10 +110,11 @@ export async function buildWorld(sql: postgres.Sql, random: Random): Promise<Wor
     const scopes = random.subset(held, 0.5);
     if (scopes.length === 0) scopes.push(held[0]);
     const [{ r }] = await withIdentity(sql, identityOf(world, { kind: "user", user }), (tx) =>
-      tx<{ r: { id?: string; error?: unknown } }[]>`select public.create_personal_access_token('fuzz', ${scopes}::text[], 1) as r`);
+      tx<{ r: { id?: string; token?: string; error?: unknown } }[]>`select public.create_personal_access_token('fuzz', ${scopes}::text[], 1) as r`);
     if (!r.id) throw new Error(`user ${user.key} could not create a token with ${scopes.join(" ")}: ${JSON.stringify(r)}`);
-    model.tokens.push({ id: r.id, userId: user.id, scopes, revoked: false });
+    model.tokens.push({ id: r.id, userId: user.id, scopes, revoked: false, secret: r.token! });
   }
+  if (http) await signInAll(http, model.users);
   await sql`insert into public.role_overrides (user_id, preserved, suppressed) values (${model.users[4].id}, '{}', '{auditor}')`;
   return world;
 }
