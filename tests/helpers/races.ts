@@ -62,11 +62,14 @@ export function track<T>(promise: Promise<T>): { promise: Promise<PromiseSettled
 /**
  * A transaction on its own connection that stays open until `release()`: `ready`
  * resolves with its backend pid once `work` has run in it. `release("rollback")` ends
- * it without committing. The result of the transaction is `done`.
+ * it without committing (as does a test that never releases it, after 25 s). The result
+ * of the transaction is `done`.
  */
 export function heldTransaction(sql: postgres.Sql, work: (tx: Tx) => Promise<unknown>) {
   let release!: (how?: "commit" | "rollback") => void;
   const released = new Promise<"commit" | "rollback">((resolve) => (release = (how = "commit") => resolve(how)));
+  // A test that fails before releasing must not leave its lock held for the next ones.
+  setTimeout(() => release("rollback"), 25_000).unref();
   let ready!: (pid: number) => void;
   let failed!: (error: unknown) => void;
   const started = new Promise<number>((resolve, reject) => ((ready = resolve), (failed = reject)));
