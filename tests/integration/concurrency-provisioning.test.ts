@@ -85,7 +85,8 @@ describe("parallel first logins for one identity", () => {
     const lock = heldTransaction(race, (tx) => tx`select pg_advisory_xact_lock(hashtextextended(${"tenantry.identity:" + clerk.issuer + "|" + sub}, 0))`);
     const holder = await lock.ready;
     const requests = Array.from({ length: 20 }, () => track(me(token)));
-    expect(await queuedBehind(sql, holder, 4)).toBeGreaterThanOrEqual(4);
+    // Checked after the outcome: without the lock nobody queues, and the outcome shows it.
+    const waited = await queuedBehind(sql, holder, 4, () => requests.every((r) => r.settled()));
     lock.release();
     await lock.done;
     expect((await Promise.all(requests.map(statusOf))).every((s) => s === 200)).toBe(true);
@@ -99,6 +100,7 @@ describe("parallel first logins for one identity", () => {
              (select count(*)::int from private.organization_links where issuer = ${clerk.issuer} and external_id = ${tenant}) as organizations,
              (select count(*)::int from public.memberships m join p on p.id = m.user_id) as memberships`;
     expect(row).toEqual({ profiles: 1, identity_keys: 1, platform_roles: 1, grant_events: 1, provision_events: 1, organizations: 1, memberships: 1 });
+    expect(waited).toBeGreaterThanOrEqual(4);
   });
 
   it("JIT: 10 new identities of one new tenant signing in at once: one organization for the tenant, 10 memberships", async () => {
@@ -108,7 +110,8 @@ describe("parallel first logins for one identity", () => {
     const lock = heldTransaction(race, (tx) => tx`select pg_advisory_xact_lock(hashtextextended(${"tenantry.tenant:" + clerk.issuer + "|" + tenant}, 0))`);
     const holder = await lock.ready;
     const requests = tokens.map((t) => track(me(t)));
-    expect(await queuedBehind(sql, holder, 4)).toBeGreaterThanOrEqual(4);
+    // Checked after the outcome: without the lock nobody queues, and the outcome shows it.
+    const waited = await queuedBehind(sql, holder, 4, () => requests.every((r) => r.settled()));
     lock.release();
     await lock.done;
     expect((await Promise.all(requests.map(statusOf))).every((s) => s === 200)).toBe(true);
@@ -118,5 +121,6 @@ describe("parallel first logins for one identity", () => {
       select (select count(*)::int from public.memberships where organization_id = ${links[0].organization_id}) as memberships,
              (select count(*)::int from public.audit_events where action = 'organization.create' and organization_id = ${links[0].organization_id}) as create_events`;
     expect(row).toEqual({ memberships: 10, create_events: 1 });
+    expect(waited).toBeGreaterThanOrEqual(4);
   });
 });

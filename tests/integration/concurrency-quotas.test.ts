@@ -56,13 +56,15 @@ async function raceBehind(parent: { table: "organizations" | "profiles"; id: str
   const barrier = heldTransaction(race, (tx) => tx.unsafe(`select 1 from public.${parent.table} where id = $1 for no key update`, [parent.id]));
   const holder = await barrier.ready;
   const running = racers.map((r) => track(race.begin(r)));
+  let waited = 0;
   try {
-    expect(await queuedBehind(sql, holder, queued)).toBeGreaterThanOrEqual(queued);
+    waited = await queuedBehind(sql, holder, queued, () => running.every((r) => r.settled()));
   } finally {
     barrier.release();
     await barrier.done;
   }
-  return tally(await Promise.all(running.map((r) => r.promise)));
+  // The outcome is checked before the overlap: a missing lock shows as a broken limit.
+  return { outcome: tally(await Promise.all(running.map((r) => r.promise))), overlapped: waited >= queued };
 }
 
 const count = async (query: postgres.PendingQuery<postgres.Row[]>) => (await query)[0].n as number;
@@ -76,9 +78,10 @@ describe("members_per_org", () => {
     const users = await profiles(15);
     const sources = await Promise.all(users.map(() => organization()));
     for (const [i, u] of users.entries()) await sql`insert into public.memberships (organization_id, user_id, role) values (${sources[i]}, ${u}, 'member')`;
-    const outcome = await raceBehind({ table: "organizations", id: target }, users.map((u, i) => (tx) =>
+    const { outcome, overlapped } = await raceBehind({ table: "organizations", id: target }, users.map((u, i) => (tx) =>
       tx`update public.memberships set organization_id = ${target} where organization_id = ${sources[i]} and user_id = ${u}`));
     expect(outcome).toEqual({ ok: 1, PT403: 14 });
+    expect(overlapped).toBe(true);
     expect(await count(sql`select count(*)::int as n from public.memberships where organization_id = ${target}`)).toBe(2);
   });
 
@@ -99,7 +102,7 @@ describe("members_per_org", () => {
       track(call("me/invitations/accept", invitee.accessToken, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: invitation.token }) })),
       track(call(`admin/orgs/${orgId}/members`, admin.token, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: other.user.id, role: "member" }) })),
     ];
-    expect(await queuedBehind(sql, holder, 2)).toBe(2);
+    const waited = await queuedBehind(sql, holder, 2, () => requests.every((r) => r.settled()));
     barrier.release();
     await barrier.done;
     const answers = await Promise.all(requests.map(async (r) => {
@@ -109,6 +112,7 @@ describe("members_per_org", () => {
     }));
     expect(answers.sort()).toEqual(["403 quota_exceeded", "ok"]);
     expect(await count(sql`select count(*)::int as n from public.memberships where organization_id = ${orgId}`)).toBe(2);
+    expect(waited).toBe(2);
   });
 });
 
@@ -118,11 +122,12 @@ describe("projects_per_org", () => {
     const target = await organization(plan);
     const elsewhere = await organization();
     const moving = await sql`insert into public.projects (organization_id, name) select ${elsewhere}, 'p' || n from generate_series(1, 10) n returning id`;
-    const outcome = await raceBehind({ table: "organizations", id: target }, [
+    const { outcome, overlapped } = await raceBehind({ table: "organizations", id: target }, [
       ...Array.from({ length: 10 }, (_, i) => (tx: postgres.TransactionSql) => tx`insert into public.projects (organization_id, name) values (${target}, ${`new ${i}`})`),
       ...moving.map((p) => (tx: postgres.TransactionSql) => tx`update public.projects set organization_id = ${target} where id = ${p.id}`),
     ]);
     expect(outcome).toEqual({ ok: 1, PT403: 19 });
+    expect(overlapped).toBe(true);
     expect(await count(sql`select count(*)::int as n from public.projects where organization_id = ${target}`)).toBe(1);
   });
 });
@@ -137,13 +142,14 @@ describe("orgs_per_user", () => {
     const requests = Array.from({ length: 12 }, (_, i) => track(call("me/organizations", user.accessToken, {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `Racing ${randomUUID().slice(0, 8)} ${i}` }),
     })));
-    expect(await queuedBehind(sql, holder, 4)).toBeGreaterThanOrEqual(4);
+    const waited = await queuedBehind(sql, holder, 4, () => requests.every((r) => r.settled()));
     barrier.release();
     await barrier.done;
     const statuses = await Promise.all(requests.map(async (r) => ((s) => (s.status === "fulfilled" ? s.value.status : 0))(await r.promise)));
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 403)).toHaveLength(11);
     expect(await count(sql`select count(*)::int as n from public.organizations where created_by = ${user.user.id} and not is_personal and not is_default`)).toBe(1);
+    expect(waited).toBeGreaterThanOrEqual(4);
   });
 
   it("10 organizations handed to a creator (created_by) or made non-personal at once, one slot left: one starts counting", async () => {
@@ -153,11 +159,12 @@ describe("orgs_per_user", () => {
     // A user has one personal organization: it starts counting when it stops being personal.
     const personal = [await organization()];
     await sql`update public.organizations set is_personal = true, created_by = ${creator} where id = ${personal[0]}`;
-    const outcome = await raceBehind({ table: "profiles", id: creator }, [
+    const { outcome, overlapped } = await raceBehind({ table: "profiles", id: creator }, [
       ...handed.map((id) => (tx: postgres.TransactionSql) => tx`update public.organizations set created_by = ${creator} where id = ${id}`),
       ...personal.map((id) => (tx: postgres.TransactionSql) => tx`update public.organizations set is_personal = false where id = ${id}`),
     ]);
     expect(outcome).toEqual({ ok: 1, PT403: 9 });
+    expect(overlapped).toBe(true);
     expect(await count(sql`select count(*)::int as n from public.organizations where created_by = ${creator} and not is_personal and not is_default`)).toBe(1);
   });
 });
@@ -172,13 +179,14 @@ describe("tokens_per_user", () => {
     const requests = Array.from({ length: 12 }, (_, i) => track(call("me/tokens", user.accessToken, {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `race ${i}`, scopes: ["org:read"], expires_in_days: 1 }),
     })));
-    expect(await queuedBehind(sql, holder, 4)).toBeGreaterThanOrEqual(4);
+    const waited = await queuedBehind(sql, holder, 4, () => requests.every((r) => r.settled()));
     barrier.release();
     await barrier.done;
     const statuses = await Promise.all(requests.map(async (r) => ((s) => (s.status === "fulfilled" ? s.value.status : 0))(await r.promise)));
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 403)).toHaveLength(11);
     expect(await count(sql`select count(*)::int as n from public.personal_access_tokens where user_id = ${user.user.id} and revoked_at is null and expires_at > now()`)).toBe(1);
+    expect(waited).toBeGreaterThanOrEqual(4);
   });
 
   it("revoked tokens re-activated, expired ones extended and others' tokens handed over at once, one slot left: one becomes active", async () => {
@@ -193,12 +201,13 @@ describe("tokens_per_user", () => {
     const revoked = await Promise.all(Array.from({ length: 5 }, async (_, i) => (await token(user, "revoked", i))[0].id));
     const expired = await Promise.all(Array.from({ length: 5 }, async (_, i) => (await token(user, "expired", i))[0].id));
     const others = await Promise.all(Array.from({ length: 5 }, async (_, i) => (await token(other, "active", i))[0].id));
-    const outcome = await raceBehind({ table: "profiles", id: user }, [
+    const { outcome, overlapped } = await raceBehind({ table: "profiles", id: user }, [
       ...revoked.map((id) => (tx: postgres.TransactionSql) => tx`update public.personal_access_tokens set revoked_at = null where id = ${id}`),
       ...expired.map((id) => (tx: postgres.TransactionSql) => tx`update public.personal_access_tokens set expires_at = now() + interval '1 day' where id = ${id}`),
       ...others.map((id) => (tx: postgres.TransactionSql) => tx`update public.personal_access_tokens set user_id = ${user} where id = ${id}`),
     ]);
     expect(outcome).toEqual({ ok: 1, PT403: 14 });
+    expect(overlapped).toBe(true);
     expect(await count(sql`select count(*)::int as n from public.personal_access_tokens where user_id = ${user} and revoked_at is null and expires_at > now()`)).toBe(1);
   });
 });
