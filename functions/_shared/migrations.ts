@@ -75,6 +75,7 @@ export const shippedMigrations: readonly ShippedMigration[] = [
   { version: "20261203001200", name: "cached_helper_plans" },
   { version: "20261203001300", name: "caller_grants_storage" },
   { version: "20261204000100", name: "outsider_answers" },
+  { version: "20261205000100", name: "platform_role_self_grant" },
   { version: "20261205000200", name: "owner_removals_queue" },
   { version: "20261205000210", name: "role_sync_races" },
 ];
