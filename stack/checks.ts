@@ -114,6 +114,23 @@ export async function browser(env: NodeJS.ProcessEnv): Promise<SuiteResult> {
   return { name: "browser (admin console)", ...run };
 }
 
+/** What `npm test` asks of the isolation fuzzer: enough operations to matter, few enough for CI. */
+export const fuzzOperations = 100_000;
+
+/**
+ * The isolation fuzzer's bounded run (tests/fuzz, issue 14), with a fresh seed each time
+ * (printed, so a failure replays). One check: its last line must say no failure and the
+ * operations it was asked for; a crash or a short run fails it.
+ */
+export async function fuzz(env: NodeJS.ProcessEnv): Promise<SuiteResult> {
+  const result = await attempt(bin("tsx"), [path.join("tests", "fuzz", "run.ts"), "--ops", String(fuzzOperations)], { env });
+  const output = (result.stdout + result.stderr).trim();
+  const last = output.split("\n").pop() ?? "";
+  const summary = /^fuzz seed=(\d+): (\d+) operations, (\d+) row checks, (\d+) failures$/.exec(last);
+  const ok = result.code === 0 && !!summary && Number(summary[2]) >= fuzzOperations && Number(summary[4]) === 0;
+  return { name: summary ? last : "isolation fuzzer", passed: ok ? 1 : 0, failed: ok ? 0 : 1, detail: ok ? undefined : output.split("\n").slice(-60).join("\n") };
+}
+
 async function generateTypes(dbUrl: string): Promise<string> {
   const result = await run(bin("supabase"), ["gen", "types", "--lang", "typescript", `--remote=${dbUrl}`, "--schema", "public"], {
     cwd: projectRoot,

@@ -2,7 +2,7 @@
 // for each run; the development database is left exactly as it was, which the last
 // check proves) or against SUPABASE_DB_URL.
 // Ends with one line "tests: N passed, M failed" and a non-zero exit on any failure.
-import { advisors, browser, denoCheck, pgtap, typecheck, generatedFilesUpToDate, vitest, type SuiteResult } from "./checks.ts";
+import { advisors, browser, denoCheck, fuzz, pgtap, typecheck, generatedFilesUpToDate, vitest, type SuiteResult } from "./checks.ts";
 import { ensureCluster } from "./cluster.ts";
 import { ensureTestDatabase, redact, testDbUrlVariable } from "./database.ts";
 import { databaseFingerprint, fingerprintChanges } from "./fingerprint.ts";
@@ -23,6 +23,7 @@ async function main(): Promise<number> {
     () => pgtap(db.url),
     () => vitest({ ...process.env, [testDbUrlVariable]: db.url }),
     () => browser({ ...process.env, [testDbUrlVariable]: db.url }),
+    () => fuzz({ ...process.env, [testDbUrlVariable]: db.url }),
     () => generatedFilesUpToDate(db.url),
     () => advisors(db.url),
   ];

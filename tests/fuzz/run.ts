@@ -51,8 +51,8 @@ interface Trial {
   sequence: Operation[];
 }
 
-/** Runs these operations in a fresh world; stops at the first failed check. */
-async function trial(sql: postgres.Sql, tables: ReachableTable[], worldSeed: number, ops: Iterable<Operation>, opts: { checkEvery: number; quiet?: boolean }): Promise<Trial> {
+/** Runs operations in a fresh world until `target` of them executed (or they run out); stops at the first failed check. */
+async function trial(sql: postgres.Sql, tables: ReachableTable[], worldSeed: number, ops: Iterable<Operation>, opts: { checkEvery: number; target?: number; quiet?: boolean }): Promise<Trial> {
   const world = await buildWorld(sql, new Random(worldSeed), http);
   const sequence: Operation[] = [];
   let executed = 0;
@@ -71,6 +71,7 @@ async function trial(sql: postgres.Sql, tables: ReachableTable[], worldSeed: num
   let sinceCheck = 0;
   const started = Date.now();
   for (const op of ops) {
+    if (executed >= (opts.target ?? Infinity)) break;
     sequence.push(op);
     const step = await runOperation(sql, world, op);
     if (step.executed) executed++;
@@ -89,9 +90,27 @@ async function trial(sql: postgres.Sql, tables: ReachableTable[], worldSeed: num
   return { executed, overHttp, rowChecks, failures, sequence };
 }
 
-function* generated(worldSeed: number, count: number): Generator<Operation> {
+/** Operations per world: a long run moves on to a fresh world rather than let one grow without end. */
+const operationsPerWorld = 25_000;
+
+/** One lane: worlds one after another until its share of operations ran, or one failed. */
+async function runLane(sql: postgres.Sql, tables: ReachableTable[], lane: number, share: number): Promise<Trial & { worldSeed: number }> {
+  const total: Trial & { worldSeed: number } = { executed: 0, overHttp: 0, rowChecks: 0, failures: [], sequence: [], worldSeed: laneSeed(lane) };
+  for (let world = 0; total.executed < share; world++) {
+    const worldSeed = (laneSeed(lane) + world * 104_729) % 2 ** 31;
+    const target = Math.min(operationsPerWorld, share - total.executed);
+    const result = await trial(sql, tables, worldSeed, generated(worldSeed), { checkEvery: batch, target, quiet: lane > 0 });
+    total.executed += result.executed;
+    total.overHttp += result.overHttp;
+    total.rowChecks += result.rowChecks;
+    if (result.failures.length || result.executed === 0) return { ...total, failures: result.failures, sequence: result.sequence, worldSeed };
+  }
+  return total;
+}
+
+function* generated(worldSeed: number): Generator<Operation> {
   const random = new Random(worldSeed ^ 0x5bd1e995);
-  for (let i = 0; i < count; i++) yield generate(random);
+  for (;;) yield generate(random);
 }
 
 /** Delta debugging (ddmin) within a time budget: the shortest subsequence that still fails. */
@@ -166,9 +185,7 @@ async function main(): Promise<number> {
     } else {
       console.log(`fuzz: seed ${seed}, ${totalOps} operations in ${lanes} worlds side by side, ${tables.length} client-reachable tables, a check every ${batch}`);
       const share = Math.ceil(totalOps / lanes);
-      const results = await Promise.all(
-        Array.from({ length: lanes }, (_, lane) => trial(sql, tables, laneSeed(lane), generated(laneSeed(lane), share), { checkEvery: batch, quiet: lane > 0 })),
-      );
+      const results = await Promise.all(Array.from({ length: lanes }, (_, lane) => runLane(sql, tables, lane, share)));
       const failed = results.findIndex((r) => r.failures.length > 0);
       result = {
         executed: results.reduce((n, r) => n + r.executed, 0),
@@ -178,7 +195,7 @@ async function main(): Promise<number> {
         sequence: failed >= 0 ? results[failed].sequence : [],
       };
       if (failed >= 0 && result.sequence.length) {
-        const worldSeed = laneSeed(failed);
+        const worldSeed = results[failed].worldSeed;
         console.log(`FAILED in the world of seed ${worldSeed} after ${result.sequence.length} operations:\n  ${results[failed].failures.slice(0, 10).join("\n  ")}`);
         console.log(`shrinking (up to ${values["shrink-seconds"]} s) ...`);
         const shrunk = await shrink(sql, tables, worldSeed, result.sequence, Number(values["shrink-seconds"]));
