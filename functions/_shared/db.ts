@@ -32,9 +32,67 @@ export interface RequestInfo {
   writable?: boolean;
 }
 
-/** One pool per isolate. `prepare: false` because the platform's pooler (6543) is in transaction mode. */
+/** `prepare: false` because the platform's pooler (6543) is in transaction mode. */
 export function createPool(url: string, max = 5): Sql {
   return postgres(url, { prepare: false, max, idle_timeout: 20, onnotice: () => {} });
+}
+
+/**
+ * The isolate's pool, replaced once one of its connections has died under a request.
+ * postgres.js 3.4.9 does not recover cleanly from a connection that closes during a
+ * transaction (porsager/postgres#1154, #1208, #1215, #1216, all open): begin()'s own
+ * ROLLBACK is written to the closed socket from a timer, outside any promise, which ends
+ * the process (every later request would get 502), and a connection that survives that
+ * may hang or hand the dead backend's error to the next query. So the throw is caught
+ * (installDeadSocketGuard) and the pool that saw the failure is ended, letting its other
+ * requests finish, while a fresh one serves the next request.
+ */
+export class DatabasePool {
+  private current?: Sql;
+
+  constructor(
+    private readonly url: string,
+    private readonly max = 5,
+  ) {
+    livePools.add(this);
+    installDeadSocketGuard();
+  }
+
+  get sql(): Sql {
+    return (this.current ??= createPool(this.url, this.max));
+  }
+
+  /** After a connection-level failure of `failed` (a pool already replaced is left alone). */
+  replace(failed: Sql = this.sql): void {
+    if (this.current !== failed) return;
+    this.current = undefined;
+    failed.end({ timeout: 5 }).catch(() => {});
+  }
+
+  replaceAll(): void {
+    if (this.current) this.replace(this.current);
+  }
+}
+
+const livePools = new Set<DatabasePool>();
+let guardInstalled = false;
+
+/** postgres.js writing to a connection whose socket is gone: its nextWrite, from a timer. */
+function isDeadSocketWrite(error: unknown): boolean {
+  return error instanceof TypeError && /reading 'write'/.test(error.message) && /nextWrite[\s\S]*postgres/.test(error.stack ?? "");
+}
+
+/** Catches only that throw (anything else still ends the process) and replaces every pool: which one wrote is unknown. */
+function installDeadSocketGuard(): void {
+  const target = globalThis as { addEventListener?: (type: string, listener: (event: Event) => void) => void };
+  if (guardInstalled || typeof target.addEventListener !== "function") return;
+  guardInstalled = true;
+  target.addEventListener("error", (event) => {
+    if (!isDeadSocketWrite((event as ErrorEvent).error)) return;
+    event.preventDefault();
+    console.error(JSON.stringify({ time: new Date().toISOString(), level: "error", message: "postgres.js wrote to a closed connection (porsager/postgres#1208); the pool is replaced" }));
+    for (const pool of livePools) pool.replaceAll();
+  });
 }
 
 const extraSearchPath = "public, extensions";

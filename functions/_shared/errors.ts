@@ -75,6 +75,12 @@ const DATABASE_STATUS: Record<string, [number, string]> = {
 /** Connection-level failures: the database is unreachable or went away mid-request. */
 const UNAVAILABLE = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P02", "57P03"]);
 
+/** The database connection failed (as opposed to the database refusing a statement). */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && UNAVAILABLE.has(code);
+}
+
 /**
  * Anything that is not an ApiError is an internal error: its text stays in the log.
  * Database errors our own functions raise keep their (client-facing) message; errors
@@ -82,8 +88,7 @@ const UNAVAILABLE = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", 
  */
 export function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && UNAVAILABLE.has(code)) {
+  if (isConnectionFailure(error)) {
     return new ApiError(503, "unavailable", "the database is unavailable; try again", { cause: error });
   }
   if (isDatabaseError(error) && error.code in DATABASE_STATUS && !error.constraint_name) {

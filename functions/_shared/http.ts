@@ -4,8 +4,8 @@
 import { authenticate, type AuthMode, type Caller } from "./auth.ts";
 import { addCorsHeaders, preflightResponse } from "./cors.ts";
 import { loadConfig, readToggles, type Env, type FunctionConfig, type Toggles } from "./config.ts";
-import { createPool, type Sql } from "./db.ts";
-import { asApiError, errorBody, notFound } from "./errors.ts";
+import { DatabasePool, type Sql } from "./db.ts";
+import { asApiError, errorBody, isConnectionFailure, notFound } from "./errors.ts";
 import { takeDeferredInputError } from "./validation.ts";
 
 export interface Context {
@@ -62,7 +62,7 @@ function describeCause(error: unknown): unknown {
 /** Builds the `{ fetch }` object a Supabase edge function exports (run by `deno serve`). */
 export function defineFunction(definition: FunctionDefinition, env?: Env): { fetch: (req: Request) => Promise<Response> } {
   let config: FunctionConfig | undefined;
-  let sql: Sql | undefined;
+  let pool: DatabasePool | undefined;
 
   return {
     async fetch(req: Request): Promise<Response> {
@@ -73,11 +73,13 @@ export function defineFunction(definition: FunctionDefinition, env?: Env): { fet
       let caller: Caller | undefined;
       let response: Response;
       let failure: unknown;
+      let sql: Sql | undefined;
       try {
         const toggles = readToggles(env);
         if (definition.core && !toggles.core) throw notFound(`no route ${req.method} ${path}`);
         config ??= loadConfig(env);
-        sql ??= createPool(config.dbUrl);
+        pool ??= new DatabasePool(config.dbUrl);
+        sql = pool.sql;
         const open = req.method === "GET" && definition.publicPaths?.includes(path);
         caller = open ? ANONYMOUS : await authenticate(req, definition.auth, config, sql, toggles);
         if (definition.core && !toggles.enforce && caller.role === "authenticated") caller = { ...caller, waiveEnforcement: true };
@@ -89,6 +91,8 @@ export function defineFunction(definition: FunctionDefinition, env?: Env): { fet
       } catch (error) {
         const apiError = asApiError(error);
         if (apiError.status >= 500) failure = apiError.cause ?? apiError;
+        // Its connection died: the next request gets a fresh pool (DatabasePool says why).
+        if (sql && isConnectionFailure(error)) pool?.replace(sql);
         response = json(errorBody(apiError, debugId), { status: apiError.status, headers: apiError.details.headers });
       }
       log({
