@@ -117,6 +117,8 @@ export interface AuthServiceOptions {
   authAdminUrl: string;
   /** The project URL; the issuer is `<url>/auth/v1`. */
   supabaseUrl: string;
+  /** The custom access token hook, instead of config.toml's (a test wrapping it to make it slow). */
+  accessTokenHook?: HookFunction;
 }
 
 export class AuthService {
@@ -401,8 +403,9 @@ export class AuthService {
       session_id: sessionId,
       is_anonymous: user.is_anonymous,
     };
-    if (this.config.accessTokenHook) {
-      claims = await runAccessTokenHook(tx, this.config.accessTokenHook, { user_id: user.id, claims, authentication_method: method });
+    const hook = this.options.accessTokenHook ?? this.config.accessTokenHook;
+    if (hook) {
+      claims = await runAccessTokenHook(tx, hook, { user_id: user.id, claims, authentication_method: method });
     }
     const keys = await projectKeys();
     const accessToken = await new SignJWT(claims)
@@ -521,27 +524,30 @@ function obfuscate(id: string, value: string): string {
  * Calls the hook as GoTrue does: `select "<schema>"."<fn>"(event)` as supabase_auth_admin
  * under a 2 s statement timeout, inside the token transaction; then enforces its
  * output contract (error object, claims present, required claims well-typed).
+ *
+ * Any failure of the call itself (the timeout included: for Postgres hooks GoTrue has no
+ * timeout error of its own, hook_timeout is its HTTP hooks') and output that does not
+ * decode is GoTrue's runHook error, a 500 "Error running hook URI: <uri>"
+ * (internal/hooks/v0hooks/manager.go). The failed statement aborts the token
+ * transaction, so nothing of the sign-in or refresh is kept.
  */
 export async function runAccessTokenHook(
   tx: postgres.TransactionSql,
   hook: HookFunction,
   event: { user_id: string; claims: Record<string, unknown>; authentication_method: AuthMethod },
 ): Promise<Record<string, unknown>> {
+  const hookFailed = (cause?: unknown) => Object.assign(new AuthError(500, `Error running hook URI: ${hook.uri}`), { cause });
   let output: unknown;
   try {
-    await tx.unsafe(`set local statement_timeout = '${HOOK_TIMEOUT_MS}'`);
+    await tx.unsafe(`set local statement_timeout to '${HOOK_TIMEOUT_MS}'`);
     const [row] = await tx`select ${tx(hook.schema)}.${tx(hook.name)}(${tx.json(event as postgres.JSONValue)}::jsonb) as output`;
     output = row.output;
-    await tx.unsafe("set local statement_timeout = 0");
+    await tx.unsafe("set local statement_timeout to default");
   } catch (error) {
-    const timedOut = error instanceof postgres.PostgresError && error.code === "57014";
-    throw Object.assign(
-      new AuthError(500, timedOut ? "failed to reach hook within maximum time of 2.000000 seconds" : "Error running hook URI"),
-      { cause: error },
-    );
+    throw hookFailed(error);
   }
   const parsed = hookOutputSchema.safeParse(output);
-  if (!parsed.success) throw new AuthError(500, "Error running hook URI: invalid output");
+  if (!parsed.success) throw hookFailed(parsed.error);
   // An error object with an empty message is ignored, as GoTrue does.
   const hookError = parsed.data.error;
   if (hookError?.message) throw new AuthError(hookError.http_code ?? 500, hookError.message);

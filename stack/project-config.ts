@@ -39,6 +39,8 @@ export interface FunctionConfig {
 }
 
 export interface HookFunction {
+  /** As configured (`pg-functions://postgres/<schema>/<function>`): GoTrue's hook errors quote it. */
+  uri: string;
   schema: string;
   name: string;
 }
@@ -53,7 +55,7 @@ export interface ProjectConfig {
 export function parseHookUri(uri: string): HookFunction {
   const match = /^pg-functions:\/\/[^/]+\/([A-Za-z_][\w$]*)\/([A-Za-z_][\w$]*)$/.exec(uri);
   if (!match) throw new Error(`invalid hook uri "${uri}": expected pg-functions://<database>/<schema>/<function>`);
-  return { schema: match[1], name: match[2] };
+  return { uri, schema: match[1], name: match[2] };
 }
 
 export function loadProjectConfig(file = path.join(supabaseDir, "config.toml")): ProjectConfig {

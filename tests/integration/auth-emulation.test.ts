@@ -136,7 +136,7 @@ describe("custom access token hook contract", () => {
     return result as T;
   }
 
-  const call = (tx: postgres.TransactionSql) => runAccessTokenHook(tx, { schema: "pg_temp", name: "hook" }, event);
+  const call = (tx: postgres.TransactionSql) => runAccessTokenHook(tx, { uri: "pg-functions://postgres/pg_temp/hook", schema: "pg_temp", name: "hook" }, event);
 
   it("runs as supabase_auth_admin under a 2 s statement timeout", async () => {
     const claims = await withHook(
@@ -171,9 +171,9 @@ describe("custom access token hook contract", () => {
     });
   });
 
-  it("a hook slower than 2 s fails with the platform's timeout error", async () => {
+  it("a hook slower than 2 s fails with GoTrue's runHook error (hook_timeout is for HTTP hooks only)", async () => {
     await withHook(`select pg_sleep(2.5); select jsonb_build_object('claims', event->'claims')`, async (tx) => {
-      await expect(call(tx)).rejects.toMatchObject({ status: 500, message: expect.stringContaining("maximum time") });
+      await expect(call(tx)).rejects.toMatchObject({ status: 500, message: "Error running hook URI: pg-functions://postgres/pg_temp/hook" });
     });
   });
 });

@@ -14,11 +14,11 @@ describe("config.toml", () => {
   });
 
   it("registers the custom access token hook in the private schema", () => {
-    expect(loadProjectConfig().accessTokenHook).toEqual({ schema: "private", name: "custom_access_token_hook" });
+    expect(loadProjectConfig().accessTokenHook).toEqual({ uri: "pg-functions://postgres/private/custom_access_token_hook", schema: "private", name: "custom_access_token_hook" });
   });
 
   it("parses pg-functions hook URIs and names a malformed one", () => {
-    expect(parseHookUri("pg-functions://postgres/public/my_hook")).toEqual({ schema: "public", name: "my_hook" });
+    expect(parseHookUri("pg-functions://postgres/public/my_hook")).toEqual({ uri: "pg-functions://postgres/public/my_hook", schema: "public", name: "my_hook" });
     expect(() => parseHookUri("https://example.com/hook")).toThrow(/https:\/\/example.com\/hook/);
     expect(() => parseHookUri("pg-functions://postgres/public")).toThrow(/invalid hook uri/);
   });
