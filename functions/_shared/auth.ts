@@ -71,9 +71,9 @@ async function thirdPartyCaller(req: Request, sql: Sql, config: FunctionConfig, 
   const provider = (await registeredProviders(sql, issuer)).get(issuer);
   // Nothing else could accept it: Supabase Auth signs only tokens with its own issuer.
   if (!provider) throw unacceptedIssuer(issuer);
-  const verified = await verifyProviderToken(token, provider);
+  const verified = await verifyProviderToken(token, provider, config.identityProviderHttp);
   // Sparse tokens are completed from UserInfo; the token's own claims always win.
-  const claims = await enrichFromUserInfo(token, verified, provider, config.userinfoEndpoint);
+  const claims = await enrichFromUserInfo(token, verified, provider, config.userinfoEndpoint, config.identityProviderHttp);
   // A verified token from a registered provider acts as a signed-in user (as Supabase
   // third-party auth does once the provider adds role=authenticated), provisioned just in
   // time unless USER_MGMT_CORE is off (SPEC F15).

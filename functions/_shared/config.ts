@@ -18,6 +18,41 @@ export interface FunctionConfig {
   metricsToken?: string;
   /** TENANTRY_CHECK_RESPONSES (local stack and tests): every answer is checked against its documented schema. */
   checkResponses: boolean;
+  /** How long and how often third-party identity providers' JWKS and UserInfo endpoints are asked. */
+  identityProviderHttp: IdentityProviderHttp;
+}
+
+/**
+ * A third-party issuer's endpoints are outside our control: every call to them is bounded,
+ * and an endpoint that failed is not asked again at once (each ask would cost a request the
+ * whole timeout). Keys already fetched keep verifying tokens while the JWKS endpoint is down.
+ */
+export interface IdentityProviderHttp {
+  /** IDP_TIMEOUT_MS (default 5000): the longest a request waits for a JWKS or UserInfo answer. */
+  timeoutMs: number;
+  /** IDP_JWKS_MAX_AGE_S (default 600): keys older than this are fetched again before use (the old ones serve if that fails). */
+  jwksMaxAgeMs: number;
+  /** IDP_RETRY_S (default 30): the least time between two attempts at an endpoint that failed, or two JWKS fetches for unknown key ids. */
+  retryMs: number;
+}
+
+/** A positive number from the environment, or the default when unset; anything else is a misconfiguration. */
+function positiveNumber(env: Env, name: string, fallback: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ApiError(500, "server_misconfigured", `environment variable ${name} must be a positive number, not ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+export function identityProviderHttp(env: Env): IdentityProviderHttp {
+  return {
+    timeoutMs: positiveNumber(env, "IDP_TIMEOUT_MS", 5000),
+    jwksMaxAgeMs: positiveNumber(env, "IDP_JWKS_MAX_AGE_S", 600) * 1000,
+    retryMs: positiveNumber(env, "IDP_RETRY_S", 30) * 1000,
+  };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -53,6 +88,7 @@ export function loadConfig(env: Env = process.env): FunctionConfig {
     userinfoEndpoint: env.OIDC_USERINFO_ENDPOINT?.trim() || undefined,
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     checkResponses: isTruthy(env.TENANTRY_CHECK_RESPONSES) ?? false,
+    identityProviderHttp: identityProviderHttp(env),
   };
 }
 

@@ -1,9 +1,11 @@
 // Third-party identity providers (Clerk, Frontegg, OIDC): which issuers are registered
 // (private.identity_providers, the single source), verifying their tokens against
 // their JWKS, and enriching sparse tokens from UserInfo.
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
+import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
+import type { IdentityProviderHttp } from "./config.ts";
 import type { Sql } from "./db.ts";
 import { ApiError, unauthorized } from "./errors.ts";
+import { IssuerKeys } from "./issuer-keys.ts";
 
 export interface IdentityProvider {
   issuer: string;
@@ -22,7 +24,7 @@ const ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256
 let cache: { at: number; providers: Map<string, IdentityProvider> } | undefined;
 // Issuers looked up one by one and not found, with when: asked again after a second at most.
 const misses = new Map<string, number>();
-const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+const keySets = new Map<string, IssuerKeys>();
 
 type ProviderRow = { issuer: string; kind: IdentityProvider["kind"]; jwks_url: string | null; audience: string | null; userinfo_endpoint: string | null };
 
@@ -75,7 +77,7 @@ export function claimedIssuer(token: string): string | undefined {
 }
 
 /** Verifies signature (by kid, asymmetric only), issuer, audience and a mandatory expiry. */
-export async function verifyProviderToken(token: string, provider: IdentityProvider): Promise<JWTPayload & { sub: string }> {
+export async function verifyProviderToken(token: string, provider: IdentityProvider, http: IdentityProviderHttp): Promise<JWTPayload & { sub: string }> {
   let header;
   try {
     header = decodeProtectedHeader(token);
@@ -85,11 +87,11 @@ export async function verifyProviderToken(token: string, provider: IdentityProvi
   if (!header.kid) throw unauthorized("token has no kid");
   let keySet = keySets.get(provider.jwksUrl);
   if (!keySet) {
-    keySet = createRemoteJWKSet(new URL(provider.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    keySet = new IssuerKeys(provider.jwksUrl, http);
     keySets.set(provider.jwksUrl, keySet);
   }
   try {
-    const { payload } = await jwtVerify(token, keySet, {
+    const { payload } = await jwtVerify(token, keySet.getKey, {
       issuer: provider.issuer,
       // Enforced whenever the provider has one (a token without `aud` fails too); jose checks
       // aud only when this is not undefined, so null alone means "not checked".
@@ -100,10 +102,9 @@ export async function verifyProviderToken(token: string, provider: IdentityProvi
     });
     return payload as JWTPayload & { sub: string };
   } catch (error) {
+    // The issuer's JWKS endpoint failed (IssuerKeys): a 503, not a verdict on the token.
+    if (error instanceof ApiError) throw error;
     const code = (error as { code?: string }).code ?? "";
-    if (code === "ERR_JWKS_TIMEOUT" || code === "ERR_JOSE_GENERIC") {
-      throw new ApiError(503, "identity_provider_unavailable", "the identity provider's keys could not be fetched", { cause: error });
-    }
     if (code === "ERR_JWT_EXPIRED") throw unauthorized("token has expired");
     const claim = (error as { claim?: string }).claim;
     if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED" && claim === "aud") {
@@ -120,39 +121,62 @@ const PROFILE_CLAIMS = ["email", "name"];
  * When a token lacks profile or group claims and a UserInfo endpoint is known, the
  * bearer token is replayed against it and the missing claims are filled in. The
  * token's own claims win, and a UserInfo answer for another subject is ignored.
+ * Enrichment is best effort: when UserInfo fails (down, slow past IDP_TIMEOUT_MS, an
+ * error status, not JSON) the verified token alone is used, and UserInfo is asked again
+ * for this token after IDP_RETRY_S, not on every request meanwhile.
  */
 export async function enrichFromUserInfo(
   token: string,
   claims: Record<string, unknown>,
   provider: IdentityProvider,
   fallbackEndpoint: string | undefined,
+  http: IdentityProviderHttp,
   groupsClaim = "groups",
 ): Promise<Record<string, unknown>> {
   const endpoint = provider.userinfoEndpoint ?? (provider.kind === "oidc" ? fallbackEndpoint : undefined);
   const sparse = PROFILE_CLAIMS.some((name) => claims[name] === undefined) || claims[groupsClaim] === undefined;
   if (!endpoint || !sparse) return claims;
-  // One UserInfo call per token, not per request.
+  // One UserInfo answer per token, not per request.
   const cached = userInfoCache.get(token);
   if (cached) return cached;
-  const enriched = await fetchUserInfo(token, claims, endpoint);
-  if (userInfoCache.size >= USERINFO_CACHE_SIZE) userInfoCache.delete(userInfoCache.keys().next().value!);
-  userInfoCache.set(token, enriched);
+  const failedAt = userInfoFailures.get(token);
+  if (failedAt !== undefined && Date.now() - failedAt < http.retryMs) return claims;
+  const enriched = await fetchUserInfo(token, claims, endpoint, http.timeoutMs);
+  if (!enriched) {
+    remember(userInfoFailures, token, Date.now());
+    return claims;
+  }
+  userInfoFailures.delete(token);
+  remember(userInfoCache, token, enriched);
   return enriched;
 }
 
 const USERINFO_CACHE_SIZE = 1000;
 const userInfoCache = new Map<string, Record<string, unknown>>();
+const userInfoFailures = new Map<string, number>();
 
-async function fetchUserInfo(token: string, claims: Record<string, unknown>, endpoint: string): Promise<Record<string, unknown>> {
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
+  if (map.size >= USERINFO_CACHE_SIZE) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
+
+/** The enriched claims, or undefined when UserInfo gave no usable answer (not cached as an answer). */
+async function fetchUserInfo(token: string, claims: Record<string, unknown>, endpoint: string, timeoutMs: number): Promise<Record<string, unknown> | undefined> {
   let info: Record<string, unknown>;
   try {
-    const res = await fetch(endpoint, { headers: { authorization: `Bearer ${token}`, accept: "application/json" }, signal: AbortSignal.timeout(5000) });
-    if (!res.ok) return claims;
+    // The signal bounds the body too: a server may send headers and then stall.
+    const res = await fetch(endpoint, { headers: { authorization: `Bearer ${token}`, accept: "application/json" }, signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return undefined;
+    }
     info = await res.json();
   } catch {
-    return claims; // Enrichment is best effort: the verified token alone still provisions.
+    return undefined;
   }
-  if (!info || typeof info !== "object" || info.sub !== claims.sub) return claims;
+  // Not a UserInfo answer at all (no string sub): asked again later, like a failure.
+  if (!info || typeof info !== "object" || typeof info.sub !== "string") return undefined;
+  if (info.sub !== claims.sub) return claims;
   const { iss: _iss, sub: _sub, aud: _aud, exp: _exp, iat: _iat, nbf: _nbf, ...extra } = info;
   return { ...extra, ...claims };
 }
