@@ -16,9 +16,20 @@ export interface ProviderOptions {
   register?: boolean;
 }
 
+/**
+ * How an endpoint of a test provider answers: normally, after a delay, never (the
+ * connection stays open until the IdP closes), with a 500, with a 200 that is not JSON, or
+ * with JSON of the wrong shape.
+ */
+export type EndpointBehaviour = "normal" | "hang" | "error" | "not-json" | "wrong-shape" | { delayMs: number };
+
 export interface TestProvider {
   name: string;
   issuer: string;
+  /** Changes how its JWKS or UserInfo endpoint answers from the next request on. */
+  serve(endpoint: "jwks" | "userinfo", behaviour: EndpointBehaviour): void;
+  /** Requests its JWKS endpoint has received, whatever it answered. */
+  jwksCalls: number;
   sign(claims: Record<string, unknown>, options?: { expiresIn?: string | number; omitExp?: boolean; kid?: string }): Promise<string>;
   /** What UserInfo answers for a subject. */
   setUserInfo(sub: string, claims: Record<string, unknown>): void;
@@ -32,13 +43,27 @@ export interface TestIdp {
 }
 
 export async function startTestIdp(sql: postgres.Sql): Promise<TestIdp> {
-  const keys = new Map<string, { privateKey: CryptoKey; publicJwk: JWK; userInfo: Map<string, Record<string, unknown>>; provider?: TestProvider }>();
+  const keys = new Map<string, {
+    privateKey: CryptoKey;
+    publicJwk: JWK;
+    userInfo: Map<string, Record<string, unknown>>;
+    behaviour: Record<"jwks" | "userinfo", EndpointBehaviour>;
+    provider?: TestProvider;
+  }>();
   const registered: string[] = [];
 
   const server = http.createServer(async (req, res) => {
     const [, name, resource] = (req.url ?? "").split("/");
     const entry = keys.get(name);
     if (!entry) return void res.writeHead(404).end();
+    const endpoint = resource === "jwks.json" ? "jwks" : resource === "userinfo" ? "userinfo" : undefined;
+    if (endpoint === "jwks") entry.provider!.jwksCalls++;
+    const behaviour = endpoint ? entry.behaviour[endpoint] : "normal";
+    if (behaviour === "hang") return; // closed by close(), never answered
+    if (behaviour === "error") return void res.writeHead(500, { "content-type": "text/plain" }).end("upstream exploded");
+    if (behaviour === "not-json") return void res.writeHead(200, { "content-type": "application/json" }).end("<html>Service Unavailable</html>");
+    if (behaviour === "wrong-shape") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: "none", sub: 42 }));
+    if (typeof behaviour === "object") await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
     if (resource === "jwks.json") {
       res.writeHead(200, { "content-type": "application/json" });
       return void res.end(JSON.stringify({ keys: [entry.publicJwk] }));
@@ -67,9 +92,12 @@ export async function startTestIdp(sql: postgres.Sql): Promise<TestIdp> {
       const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
       const userInfo = new Map<string, Record<string, unknown>>();
       const issuer = `${url}/${name}`;
+      const behaviour: Record<"jwks" | "userinfo", EndpointBehaviour> = { jwks: "normal", userinfo: "normal" };
       const provider: TestProvider = {
         name,
         issuer,
+        serve: (endpoint, how) => void (behaviour[endpoint] = how),
+        jwksCalls: 0,
         userInfoCalls: 0,
         setUserInfo: (sub, claims) => void userInfo.set(sub, claims),
         async sign(claims, signOptions = {}) {
@@ -81,7 +109,7 @@ export async function startTestIdp(sql: postgres.Sql): Promise<TestIdp> {
           return jwt.sign(privateKey);
         },
       };
-      keys.set(name, { privateKey, publicJwk, userInfo, provider });
+      keys.set(name, { privateKey, publicJwk, userInfo, behaviour, provider });
       if (options.register === false) return provider;
       await sql`
         insert into private.identity_providers (issuer, name, kind, jwks_url, audience, userinfo_endpoint, tenant_claim, tenant_switch)
