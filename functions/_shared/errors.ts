@@ -72,8 +72,17 @@ const DATABASE_STATUS: Record<string, [number, string]> = {
   PT403: [403, "quota_exceeded"],
 };
 
-/** Connection-level failures: the database is unreachable or went away mid-request. */
-const UNAVAILABLE = new Set(["ECONNREFUSED", "ECONNRESET", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P02", "57P03"]);
+/**
+ * Connection-level failures: the database is unreachable or went away mid-request. The
+ * socket's own errors (EPIPE: postgres.js writing to a connection the server has just
+ * closed, as during a restart), postgres.js's, PostgreSQL's class 08 (connection exception)
+ * and its shutdown and startup refusals (57P01-57P03).
+ */
+const UNAVAILABLE = new Set([
+  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED",
+  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
+  "08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03",
+]);
 
 /** The database connection failed (as opposed to the database refusing a statement). */
 export function isConnectionFailure(error: unknown): boolean {
