@@ -38,9 +38,10 @@ async function start(): Promise<void> {
   });
   const db = await ensureDatabase();
   if (why) return console.log(`stopping (${why}) ...`);
-  // The feature toggles of this shell reach the functions (and the console follows USER_MGMT_UI).
+  // The feature toggles and identity-provider bounds of this shell reach the functions (and
+  // the console follows USER_MGMT_UI).
   const toggles = Object.fromEntries(
-    ["USER_MGMT_CORE", "USER_MGMT_UI", "USER_MGMT_ENFORCE", "USER_MGMT_RLS_ENFORCE"].flatMap((name) =>
+    ["USER_MGMT_CORE", "USER_MGMT_UI", "USER_MGMT_ENFORCE", "USER_MGMT_RLS_ENFORCE", "IDP_TIMEOUT_MS", "IDP_JWKS_MAX_AGE_S", "IDP_RETRY_S"].flatMap((name) =>
       process.env[name] !== undefined ? [[name, process.env[name]!]] : [],
     ),
   );
