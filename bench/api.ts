@@ -130,7 +130,7 @@ async function seedApiUsers(sql: postgres.Sql, log: (msg: string) => void): Prom
 const benchProfileId = (n: number) => `00000000-0000-4000-9000-${n.toString(16).padStart(12, "0")}`;
 
 /** A Supabase Auth user holding the platform role admin, granted by the operator (audited). */
-async function platformAdmin(sql: postgres.Sql, auth: AuthService): Promise<string> {
+export async function platformAdmin(sql: postgres.Sql, auth: AuthService): Promise<string> {
   const user = (await auth.findUserByEmail(ADMIN_EMAIL)) ?? (await auth.signUp({ email: ADMIN_EMAIL }));
   const [held] = await sql`select 1 from public.platform_role_assignments where user_id = ${user.id} and role = 'admin'`;
   if (!held) await sql`select public.grant_platform_role(${user.id}::uuid, 'admin')`;
