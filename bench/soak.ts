@@ -12,17 +12,23 @@
 // measure as one. Each client its own user: concurrent edits of one profile would
 // measure that row's lock, not the endpoint.
 import autocannon from "autocannon";
-import { readFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import postgres from "postgres";
 import { AuthService } from "../stack/auth.ts";
-import { descendants } from "../stack/processes.ts";
+import { projectRoot } from "../stack/settings.ts";
 import type { Stack } from "../stack/stack.ts";
 import { platformAdmin } from "./api.ts";
+import { floorGrowthMb, rssMb } from "./process-memory.ts";
 import { percentile, round } from "./stats.ts";
 
-/** Seconds of load before anything is measured: isolates compiled, pools filled. */
-export const WARMUP_S = 10;
-/** Seconds measured. */
+/**
+ * Seconds of load before anything is measured: isolates compiled, pools filled, and the
+ * functions' heaps grown to their working size (about 20 s at this load; a 10 s warm-up
+ * left them still filling, which read as 50 MB of "growth" in the first minute).
+ */
+export const WARMUP_S = 30;
+/** Seconds measured (the issue's minute; `--soak-seconds` runs longer, to see whether memory settles). */
 export const MEASURED_S = 60;
 /** Connections per endpoint: 16 in all. */
 const CONNECTIONS = { me: 6, admin_users: 5, me_patch: 5 } as const;
@@ -51,39 +57,15 @@ interface Tally {
   firstFailure?: string;
 }
 
-/** Resident memory of a process and its descendants, in MB (Linux /proc). */
-function rssMb(pid: number): number {
-  let kb = 0;
-  for (const p of [pid, ...descendants(pid)]) {
-    try {
-      const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${p}/status`, "utf8"));
-      if (match) kb += Number(match[1]);
-    } catch {
-      // exited between the listing and the read
-    }
-  }
-  return kb / 1024;
-}
-
-/** Least-squares slope of y over x. */
-function slope(points: [number, number][]): number {
-  const n = points.length;
-  const mx = points.reduce((s, [x]) => s + x, 0) / n;
-  const my = points.reduce((s, [, y]) => s + y, 0) / n;
-  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
-  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
-  return sxx === 0 ? 0 : sxy / sxx;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One autocannon instance: `connections` clients against one endpoint, tallied into `tally`. */
-function hammer(stack: Stack, endpoint: Endpoint, started: number, tally: Tally) {
+function hammer(stack: Stack, endpoint: Endpoint, seconds: number, started: number, tally: Tally) {
   let next = 0;
   const instance = autocannon({
     url: stack.url,
     connections: CONNECTIONS[endpoint.name],
-    duration: WARMUP_S + MEASURED_S,
+    duration: seconds,
     timeout: TIMEOUT_S,
     idReplacement: true,
     setupClient: (client) =>
@@ -120,7 +102,7 @@ async function userToken(auth: AuthService, email: string): Promise<string> {
   return (await auth.signIn(user.id)).accessToken;
 }
 
-export async function soakBench(stack: Stack, log: (msg: string) => void): Promise<Record<string, number>> {
+export async function soakBench(stack: Stack, log: (msg: string) => void, measuredS = MEASURED_S): Promise<Record<string, number>> {
   const sql = postgres(stack.db.url, { max: 1, onnotice: () => {} });
   const auth = new AuthService({ authAdminUrl: stack.db.authAdminUrl, supabaseUrl: stack.url });
   try {
@@ -141,20 +123,26 @@ export async function soakBench(stack: Stack, log: (msg: string) => void): Promi
 
     const tallies = new Map(endpoints.map((e) => [e.name, { answers: [], non2xx: 0, errors: 0, timeouts: 0 } as Tally]));
     const started = performance.now();
-    const load = Promise.all(endpoints.map((e) => hammer(stack, e, started, tallies.get(e.name)!)));
+    const load = Promise.all(endpoints.map((e) => hammer(stack, e, WARMUP_S + measuredS, started, tallies.get(e.name)!)));
 
     // Samples once a second from the end of the warm-up until the load stops.
-    const rss: [number, number][] = [];
+    const times: number[] = [];
+    const rssByFunction = new Map(serving.map((f) => [f.name, [] as number[]]));
     const connections: number[] = [];
     let loading = true;
     void load.finally(() => (loading = false));
     await sleep(WARMUP_S * 1000);
-    for (let tick = 0; loading && tick < MEASURED_S; tick++) {
+    for (let tick = 0; loading && tick < measuredS; tick++) {
       const at = (performance.now() - started) / 1000;
-      rss.push([at, serving.reduce((sum, f) => sum + rssMb(f.process.pid!), 0)]);
+      times.push(at);
+      for (const f of serving) rssByFunction.get(f.name)!.push(rssMb(f.process.pid!));
       const [{ count }] = await sql<{ count: number }[]>`
         select count(*)::int as count from pg_stat_activity where datname = current_database()`;
       connections.push(count);
+      // Progress every 10 s: a long soak shows whether memory settles while it runs.
+      if (tick % 10 === 9) {
+        log(`  ${Math.round(at)} s: ${serving.map((f) => `${f.name} ${round(rssByFunction.get(f.name)!.at(-1)!, 1)} MB`).join(", ")}, ${count} database connections`);
+      }
       await sleep(Math.max(0, started + (WARMUP_S + tick + 1) * 1000 - performance.now()));
     }
     await load;
@@ -170,29 +158,40 @@ export async function soakBench(stack: Stack, log: (msg: string) => void): Promi
       requests += latencies.length;
       errors += tally.non2xx + tally.errors;
       figures[`soak_p99_ms_${name}`] = round(percentile(latencies, 99));
-      figures[`soak_rps_${name}`] = round(latencies.length / MEASURED_S, 1);
+      figures[`soak_rps_${name}`] = round(latencies.length / measuredS, 1);
       log(`  ${name} (${CONNECTIONS[name]} connections): ${latencies.length} answers measured, p50 ${round(percentile(latencies, 50))} ms, p99 ${figures[`soak_p99_ms_${name}`]} ms; ` +
         `${tally.non2xx} non-2xx, ${tally.errors} socket errors (${tally.timeouts} timeouts)${tally.firstFailure ? `, first: ${tally.firstFailure}` : ""}`);
     }
     all.sort((a, b) => a - b);
-    const seconds = rss.length ? rss[rss.length - 1][0] - rss[0][0] : 0;
+    const total = times.map((_, i) => serving.reduce((sum, f) => sum + rssByFunction.get(f.name)![i], 0));
     Object.assign(figures, {
       // Counted over the whole run, warm-up included: an error is an error.
       soak_errors: errors,
       soak_p99_ms: round(percentile(all, 99)),
       soak_requests: requests,
-      // The trend of the serving processes' memory over the measured minute (slope × duration),
-      // so one garbage collection at either end does not decide it; first and last beside it.
-      soak_rss_growth_mb: round(slope(rss) * seconds, 1),
-      soak_rss_first_mb: round(rss[0]?.[1] ?? NaN, 1),
-      soak_rss_last_mb: round(rss[rss.length - 1]?.[1] ?? NaN, 1),
+      soak_rss_growth_mb: 0,
+      soak_rss_first_mb: round(total[0] ?? NaN, 1),
+      soak_rss_last_mb: round(total.at(-1) ?? NaN, 1),
+      soak_rss_max_mb: round(Math.max(...total), 1),
       soak_db_connections_max: Math.max(...connections),
       soak_db_connections_first: connections[0],
-      soak_db_connections_last: connections[connections.length - 1],
+      soak_db_connections_last: connections.at(-1),
     });
-    log(`  ${requests} requests in ${MEASURED_S} s after a ${WARMUP_S} s warm-up: ${errors} errors, p99 ${figures.soak_p99_ms} ms; ` +
-      `${SERVING.join(" + ")} RSS ${figures.soak_rss_first_mb} → ${figures.soak_rss_last_mb} MB (trend ${figures.soak_rss_growth_mb} MB over ${round(seconds, 0)} s, ${rss.length} samples); ` +
+    // Each function's own troughs (their sawtooths are out of phase), summed.
+    for (const [name, samples] of rssByFunction) {
+      figures[`soak_rss_growth_mb_${name}`] = round(floorGrowthMb(samples), 1);
+      figures.soak_rss_growth_mb += floorGrowthMb(samples);
+      log(`  ${name} function RSS ${round(samples[0], 1)} → ${round(samples.at(-1)!, 1)} MB, ` +
+        `between ${round(Math.min(...samples), 1)} and ${round(Math.max(...samples), 1)}; trough growth ${figures[`soak_rss_growth_mb_${name}`]} MB`);
+    }
+    figures.soak_rss_growth_mb = round(figures.soak_rss_growth_mb, 1);
+    log(`  ${requests} requests in ${measuredS} s after a ${WARMUP_S} s warm-up: ${errors} errors, p99 ${figures.soak_p99_ms} ms; ` +
+      `${SERVING.join(" + ")} RSS ${figures.soak_rss_first_mb} → ${figures.soak_rss_last_mb} MB (max ${figures.soak_rss_max_mb}, trough growth ${figures.soak_rss_growth_mb} MB, ${times.length} samples); ` +
       `database connections ${figures.soak_db_connections_first} → ${figures.soak_db_connections_last}, max ${figures.soak_db_connections_max} (the sampler's own included)`);
+    // The timeline, for a plot or a second look (git-ignored like the figures).
+    const timeline = path.join(projectRoot, "bench", "results", "soak-samples.json");
+    mkdirSync(path.dirname(timeline), { recursive: true });
+    writeFileSync(timeline, `${JSON.stringify({ seconds: times.map((t) => round(t, 1)), rss_mb: Object.fromEntries([...rssByFunction].map(([n, v]) => [n, v.map((mb) => round(mb, 1))])), db_connections: connections })}\n`);
     return figures;
   } finally {
     await auth.close();
