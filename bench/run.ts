@@ -105,9 +105,9 @@ if (externalDbUrl()) {
 if (wanted("soak")) {
   log("load and soak: 16 clients on /me, an admin list and PATCH /me ...");
   // A stack of its own, started just before: the memory it reports is this run's alone.
-  // The functions' last lines are kept to show why, should any request fail.
+  // The functions' last lines other than successful requests are kept to show why, should any request fail.
   const recent: string[] = [];
-  const keep = (line: string) => recent.push(line) > 40 && recent.shift();
+  const keep = (line: string) => !/"status":2\d\d\b/.test(line) && recent.push(line) > 40 && recent.shift();
   const soakStack = await startStack({ db: soakDb, port: 0, output: keep, checkResponses: false });
   try {
     Object.assign(figures, await soakBench(soakStack, log, soakSeconds));
