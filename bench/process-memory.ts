@@ -22,7 +22,8 @@ export function rssMb(pid: number): number {
  * sawtooth (the soak's Deno functions swing by about 40 MB within seconds), so first
  * and last samples, or a regression line over a minute, mostly say where in the swing
  * the run began and ended. What a collection cannot reclaim raises the troughs, and a
- * leak shows there.
+ * leak shows there. V8 lets even the troughs climb for a few minutes before a full
+ * collection resets them, so a short series overstates growth: judge over minutes.
  */
 export function floorGrowthMb(samples: number[]): number {
   const third = Math.max(1, Math.floor(samples.length / 3));
