@@ -91,7 +91,7 @@ async function trial(sql: postgres.Sql, tables: ReachableTable[], worldSeed: num
 }
 
 /** Operations per world: a long run moves on to a fresh world rather than let one grow without end. */
-const operationsPerWorld = 25_000;
+const operationsPerWorld = 10_000;
 
 /** One lane: worlds one after another until its share of operations ran, or one failed. */
 async function runLane(sql: postgres.Sql, tables: ReachableTable[], lane: number, share: number): Promise<Trial & { worldSeed: number }> {
