@@ -125,9 +125,10 @@ export const fuzzOperations = 100_000;
 export async function fuzz(env: NodeJS.ProcessEnv): Promise<SuiteResult> {
   const result = await attempt(bin("tsx"), [path.join("tests", "fuzz", "run.ts"), "--ops", String(fuzzOperations)], { env });
   const output = (result.stdout + result.stderr).trim();
-  const last = output.split("\n").pop() ?? "";
+  // The summary is the last line of stdout (a warning on stderr must not hide it).
+  const last = result.stdout.trim().split("\n").pop() ?? "";
   const summary = /^fuzz seed=(\d+): (\d+) operations, (\d+) row checks, (\d+) failures$/.exec(last);
-  const ok = result.code === 0 && !!summary && Number(summary[2]) >= fuzzOperations && Number(summary[4]) === 0;
+  const ok = result.code === 0 && !!summary && Number(summary[2]) >= fuzzOperations && Number(summary[3]) > 0 && Number(summary[4]) === 0;
   return { name: summary ? last : "isolation fuzzer", passed: ok ? 1 : 0, failed: ok ? 0 : 1, detail: ok ? undefined : output.split("\n").slice(-60).join("\n") };
 }
 

@@ -3,33 +3,51 @@
 // must be after every operation, decides whether an operation must succeed, and which
 // rows of each client-reachable table each caller may see.
 //
-// The role → permission matrix is written out here from the README ("Org roles are
-// owner > admin > member > viewer; platform roles are admin (everything), auditor and
-// reader"); the fuzzer checks the database's catalog says the same before it starts.
+// The role → permission matrix is read from the README's table ("The data model"); the
+// fuzzer checks the database's catalog says the same before it starts.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { projectRoot } from "../../stack/settings.ts";
 
 export type OrgRole = "owner" | "admin" | "member" | "viewer";
 export type PlatformRole = "admin" | "auditor" | "reader";
 
 export const orgRoles: OrgRole[] = ["owner", "admin", "member", "viewer"];
 export const platformRoles: PlatformRole[] = ["admin", "auditor", "reader"];
-export const orgRank: Record<OrgRole, number> = { owner: 40, admin: 30, member: 20, viewer: 10 };
 
-export const orgRolePermissions: Record<OrgRole, string[]> = {
-  owner: ["audit:read", "data:read", "data:write", "members:manage", "members:read", "org:delete", "org:read", "org:update"],
-  admin: ["audit:read", "data:read", "data:write", "members:manage", "members:read", "org:read", "org:update"],
-  member: ["data:read", "data:write", "members:read", "org:read"],
-  viewer: ["data:read", "members:read", "org:read"],
-};
+interface MatrixRow { role: string; scope: "org" | "platform"; rank: number; permissions: string[] }
+
+/** The rows of the README table headed `| role | scope | rank | permissions |`. */
+function readmeMatrix(): MatrixRow[] {
+  const lines = readFileSync(path.join(projectRoot, "README.md"), "utf8").split("\n");
+  const header = lines.findIndex((line) => /^\|\s*role\s*\|\s*scope\s*\|\s*rank\s*\|\s*permissions\s*\|$/.test(line.trim()));
+  if (header < 0) throw new Error("the README has no role matrix table (| role | scope | rank | permissions |)");
+  const rows: MatrixRow[] = [];
+  for (const line of lines.slice(header + 2)) {
+    if (!line.startsWith("|")) break;
+    const [role, scope, rank, permissions] = line.split("|").slice(1, 5).map((cell) => cell.trim());
+    rows.push({
+      role: role.replace(/`/g, ""),
+      scope: scope as MatrixRow["scope"],
+      rank: Number(rank),
+      permissions: [...permissions.matchAll(/`([a-z_]+:[a-z_]+)`/g)].map((m) => m[1]),
+    });
+  }
+  return rows;
+}
+const matrix = readmeMatrix();
+const permissionsOf = <R extends string>(scope: MatrixRow["scope"], roles: R[]) =>
+  Object.fromEntries(roles.map((role) => {
+    const row = matrix.find((r) => r.scope === scope && r.role === role);
+    if (!row) throw new Error(`the README's role matrix has no ${scope} role ${role}`);
+    return [role, row.permissions];
+  })) as Record<R, string[]>;
+
+export const orgRank = Object.fromEntries(orgRoles.map((role) => [role, matrix.find((r) => r.scope === "org" && r.role === role)!.rank])) as Record<OrgRole, number>;
+export const orgRolePermissions = permissionsOf("org", orgRoles);
+export const platformRolePermissions = permissionsOf("platform", platformRoles);
 /** Account permissions every signed-in user holds over their own account (README: Personal access tokens). */
 export const accountPermissions = ["orgs:create", "orgs:join", "profile:write", "tokens:read", "tokens:manage"];
-export const platformRolePermissions: Record<PlatformRole, string[]> = {
-  admin: [
-    "audit:read", "data:read", "data:write", "flags:manage", "members:manage", "members:read", "org:delete", "org:read",
-    "org:update", "orgs:create", "orgs:join", "profile:write", "rls:manage", "tokens:manage", "tokens:read", "users:admin",
-  ],
-  auditor: ["audit:read", "members:read", "org:read"],
-  reader: ["data:read", "members:read", "org:read"],
-};
 export const allPermissions = [...new Set(Object.values(platformRolePermissions).flat())].sort();
 
 export interface User {
@@ -74,6 +92,8 @@ export interface Token {
   userId: string;
   scopes: string[];
   revoked: boolean;
+  /** The token this one was minted with, if a token minted it: it works only while that one does. */
+  parentId: string | null;
   /** The secret a client sends as its bearer (tnt_pat_…). */
   secret: string;
 }
@@ -92,7 +112,6 @@ export interface Limits {
   projectsPerOrg: number | null;
   orgsPerUser: number | null;
   tokensPerUser: number | null;
-  membersPerOrg: number | null;
 }
 
 export class Model {
@@ -108,15 +127,19 @@ export class Model {
   userById(id: string): User | undefined {
     return this.users.find((u) => u.id === id);
   }
+  private orgIndex = new Map<string, Org>();
   orgById(id: string): Org | undefined {
-    return this.orgs.find((o) => o.id === id);
+    if (this.orgIndex.size !== this.orgs.length) this.orgIndex = new Map(this.orgs.map((o) => [o.id, o]));
+    return this.orgIndex.get(id);
   }
+  /** Answers that hold while nothing changes: the batch checks clear it before each caller. */
+  readonly memo = new Map<string, unknown>();
 
   /** The active user a request acts as, or null: anonymous, unknown, foreign or disabled callers act as nobody. */
   actor(caller: Caller): User | null {
     if (caller.kind !== "user" && caller.kind !== "token") return null;
     if (caller.user.disabled) return null;
-    if (caller.kind === "token" && caller.token.revoked) return null;
+    if (caller.kind === "token" && !this.tokenWorks(caller.token)) return null;
     return caller.user;
   }
   /** A personal access token limits what its user may do to its scopes. */
@@ -162,6 +185,13 @@ export class Model {
   projectsIn(orgId: string): number {
     return [...this.projects.values()].filter((p) => p.orgId === orgId).length;
   }
+  /** A token works while neither it nor the token it was minted with is revoked. */
+  tokenWorks(token: Token): boolean {
+    for (let t: Token | undefined = token; t; t = t.parentId ? this.tokens.find((x) => x.id === t!.parentId) : undefined) {
+      if (t.revoked) return false;
+    }
+    return true;
+  }
   activeTokens(userId: string): number {
     return this.tokens.filter((t) => t.userId === userId && !t.revoked).length;
   }
@@ -171,6 +201,13 @@ export class Model {
   }
   /** Users whose profiles a caller sees as team mates: fellow members where the caller holds members:read by membership (never the default organization). */
   teamMates(caller: Caller): Set<string> {
+    const cached = this.memo.get("teamMates") as Set<string> | undefined;
+    if (cached) return cached;
+    const mates = this.computeTeamMates(caller);
+    this.memo.set("teamMates", mates);
+    return mates;
+  }
+  private computeTeamMates(caller: Caller): Set<string> {
     const user = this.actor(caller);
     const mates = new Set<string>();
     if (!user || !this.scopeAllows(caller, "members:read")) return mates;

@@ -46,6 +46,8 @@ interface HttpRequest {
 
 interface Expectation {
   ok: boolean;
+  /** A write clients may not make at all: refused by privilege or RLS (42501), or touching no row. */
+  denied?: boolean;
   /** For table writes: how many rows the statement must touch (RLS hides rows silently). */
   rows?: number;
   why: string;
@@ -53,6 +55,8 @@ interface Expectation {
 
 interface Outcome {
   ok: boolean;
+  /** The SQLSTATE of a refusal raised as an error. */
+  code?: string;
   rows: number;
   result: Record<string, unknown> | null;
   detail: string;
@@ -99,7 +103,57 @@ function mayInvite(m: Model, inviter: User | undefined, org: Org, role: OrgRole)
   return !!own && ["owner", "admin"].includes(own) && orgRank[role] <= orgRank[own];
 }
 
+/**
+ * Writes clients may never make (README, The data model: "change through RPCs", "nobody
+ * writes"): escalations written straight at the tables, as any caller. Each is a row that
+ * would be valid, so only a privilege or a policy can stop it.
+ */
+const directWrites: ((tx: Tx, r: Resolved, self: string) => postgres.PendingQuery<postgres.Row[]>)[] = [
+  (tx, r, self) => tx`insert into public.memberships (organization_id, user_id, role) values (${r.org.id}, ${self}, 'owner')`,
+  (tx, r) => tx`update public.memberships set role = 'owner' where organization_id = ${r.org.id}`,
+  (tx, r) => tx`delete from public.memberships where organization_id = ${r.org.id}`,
+  (tx) => tx`insert into public.organizations (slug, name) values (${"direct-" + randomUUID().slice(0, 8)}, ${"Direct " + randomUUID()})`,
+  (tx, r) => tx`update public.organizations set plan = 'enterprise' where id = ${r.org.id}`,
+  (tx, r) => tx`delete from public.organizations where id = ${r.org.id}`,
+  (tx, _r, self) => tx`insert into public.platform_role_assignments (user_id, role, source) values (${self}, 'admin', 'admin')`,
+  (tx) => tx`update public.platform_role_assignments set role = 'admin'`,
+  (tx) => tx`delete from public.platform_role_assignments`,
+  (tx, _r, self) => tx`insert into public.role_overrides (user_id, preserved) values (${self}, '{admin}')`,
+  (tx) => tx`update public.role_overrides set suppressed = '{}'`,
+  (tx, r, self) => tx`
+    insert into public.invitations (organization_id, email, role, token_hash, invited_by, expires_at)
+    values (${r.org.id}, ${r.user.email}, 'owner', extensions.digest(${randomUUID()}, 'sha256'), ${self}, now() + interval '1 day')`,
+  (tx) => tx`update public.invitations set role = 'owner', revoked_at = null`,
+  (tx, _r, self) => tx`
+    insert into public.personal_access_tokens (user_id, name, prefix, token_hash, scopes, expires_at)
+    values (${self}, 'direct', 'tnt_pat_0000', extensions.digest(${randomUUID()}, 'sha256'), '{users:admin}', now() + interval '1 day')`,
+  (tx) => tx`update public.personal_access_tokens set scopes = '{users:admin}', revoked_at = null`,
+  (tx) => tx`update public.audit_events set outcome = 'success'`,
+  (tx) => tx`delete from public.audit_events`,
+  (tx) => tx`insert into public.role_permissions (scope, role, permission) values ('org', 'viewer', 'users:admin')`,
+  (tx) => tx`update public.roles set rank = 99 where name = 'viewer'`,
+  (tx) => tx`update public.plan_limits set max_value = null`,
+  (tx) => tx`update public.feature_flags set description = 'direct'`,
+  (tx, r) => tx`insert into public.organization_feature_flags (organization_id, key, value) select ${r.org.id}, f.key, 'true' from public.feature_flags f limit 1`,
+  (tx, _r, self) => tx`update public.profiles set plan = 'enterprise' where id = ${self}`,
+  (tx, _r, self) => tx`update public.profiles set disabled_at = null where id = ${self}`,
+  (tx, r) => tx`update public.profiles set email = ${"taken-" + randomUUID().slice(0, 6) + "@example.test"} where id = ${r.user.id}`,
+  (tx, _r, self) => tx`update public.profiles set identity_provider = 'supabase', identity_sub = ${randomUUID()} where id = ${self}`,
+  (tx, _r, self) => tx`update public.profiles set email_verified = true, beta_features = '{"all": true}' where id = ${self}`,
+  (tx, r) => tx`update public.profiles set display_name = 'hijacked' where id = ${r.user.id} and id <> (select private.caller_id())`,
+];
+
 export const definitions: Record<string, Definition> = {
+  direct_write: {
+    weight: 6,
+    run: async (tx, op, r, m) => {
+      const self = m.actor(r.caller)?.id ?? (r.caller.kind === "foreign_issuer" ? r.caller.user.id : r.user.id);
+      const result = await directWrites[op.a % directWrites.length](tx, r, self);
+      return { rows: result.count, result: null };
+    },
+    expect: () => ({ ok: false, denied: true, why: "clients change these only through RPCs, and audit events never" }),
+    apply: () => {},
+  },
   me_read: {
     rpc: true,
     weight: 3,
@@ -221,9 +275,6 @@ export const definitions: Record<string, Definition> = {
     expect: (m, op, r) => {
       const session = sessionOf(m, op)!;
       const own = m.actor(r.caller)?.id === session.ownerId && m.scopeAllows(r.caller, "data:write") && m.scopeAllows(r.caller, "data:read");
-      if (own && [...m.files.values()].some((f) => f.sessionId === session.id && f.ownerId !== session.ownerId)) {
-        return refused("another user's file still points at the session");
-      }
       return tableWrite(r.caller, own ? 1 : 0, own ? "own session" : "someone else's session is hidden");
     },
     apply: (m, op, _r, o) => {
@@ -455,7 +506,8 @@ export const definitions: Record<string, Definition> = {
     },
     apply: (m, op, r, o) => {
       const result = o.result as { id: string; token: string };
-      m.tokens.push({ id: String(result.id), userId: m.actor(r.caller)!.id, scopes: [...op.scopes].sort(), revoked: false, secret: String((result as { token?: string }).token) });
+      const parentId = r.caller.kind === "token" ? r.caller.token.id : null;
+      m.tokens.push({ id: String(result.id), userId: m.actor(r.caller)!.id, scopes: [...op.scopes].sort(), revoked: false, parentId, secret: String((result as { token?: string }).token) });
     },
   },
   revoke_token: {
@@ -539,7 +591,7 @@ function resolveCaller(world: World, op: Operation, org: Org): Caller {
       // A personal access token reaches the database only through the edge functions,
       // which call RPCs with its claims; a statement on a table comes with a JWT.
       if (!definitions[op.kind].rpc) return user(ref.n);
-      const token = pickFrom(m.tokens.filter((t) => !t.revoked), ref.n);
+      const token = pickFrom(m.tokens.filter((t) => m.tokenWorks(t)), ref.n);
       return token ? { kind: "token", user: m.userById(token.userId)!, token } : user(ref.n);
     }
     case "member": {
@@ -554,18 +606,29 @@ function resolveCaller(world: World, op: Operation, org: Org): Caller {
   }
 }
 
+/** Most operations are about organizations several users share, and target one of their members, so the rank and last-owner rules are reached. */
+const shared = (n: number) => (n >>> 16) % 10 < 7;
+
 function resolve(world: World, op: Operation): Resolved {
   const m = world.model;
   const orgs = m.orgs;
+  const teams = orgs.filter((o) => o.members.size > 1);
   // The organization an operation is about: a project's own for project operations, so its members act.
   const project = op.kind.startsWith("project_") && op.kind !== "project_insert" ? projectOf(m, op) : undefined;
-  const org = project ? m.orgById(project.orgId)! : orgs[op.a % orgs.length];
-  return {
-    caller: resolveCaller(world, op, org),
-    org,
-    otherOrg: orgs[op.b % orgs.length],
-    user: m.users[op.b % m.users.length],
-  };
+  const org = project ? m.orgById(project.orgId)! : shared(op.a) && teams.length ? teams[op.a % teams.length] : orgs[op.a % orgs.length];
+  const caller = resolveCaller(world, op, org);
+  const members = [...org.members.keys()];
+  let user = shared(op.b) && members.length ? m.userById(members[op.b % members.length])! : m.users[op.b % m.users.length];
+  // Rows of one's own, mostly: a session or file written for oneself reaches the data rules.
+  if ((op.kind === "session_insert" || op.kind === "file_insert") && shared(op.b) && (caller.kind === "user" || caller.kind === "token")) user = caller.user;
+  return { caller, org, otherOrg: orgs[op.b % orgs.length], user };
+}
+
+/** HTTP answers that are refusals (README: Error format); a 400 or a 5xx is a failure. */
+const refusalStatuses = new Set([401, 403, 404, 409, 422]);
+/** SQLSTATEs that refuse: privilege or RLS (42501), integrity (class 23), an argument refused (22023), the rules' own (55000, P0001, P0002) and PostgREST's HTTP ones (PT4xx: a quota's 403). */
+function refusalSqlstate(code: string | undefined): boolean {
+  return !!code && (code === "42501" || code.startsWith("23") || code === "22023" || code.startsWith("PT4") || code === "55000" || code === "P0001" || code === "P0002");
 }
 
 export interface Step {
@@ -597,7 +660,9 @@ export async function runOperation(sql: postgres.Sql, world: World, op: Operatio
     } catch {
       body = null;
     }
-    if (res.status >= 500) return { op, executed: true, mismatch: `${request.method} /${request.path} by ${describeCaller(r.caller)} answered ${res.status}: ${text.slice(0, 300)}` };
+    if (!res.ok && !refusalStatuses.has(res.status)) {
+      return { op, executed: true, mismatch: `${request.method} /${request.path} by ${describeCaller(r.caller)} answered ${res.status}, which is no refusal: ${text.slice(0, 300)}` };
+    }
     outcome = res.ok
       ? { ok: true, rows: 1, result: body, detail: `HTTP ${res.status}` }
       : { ok: false, rows: 0, result: body, detail: `HTTP ${request.method} /${request.path} ${res.status} ${text.slice(0, 200)}` };
@@ -616,13 +681,18 @@ export async function runOperation(sql: postgres.Sql, world: World, op: Operatio
     } catch (error) {
       if (!ran) throw error;
       const e = error as { code?: string; message?: string };
-      outcome = { ok: false, rows: 0, result: null, detail: `${e.code ?? "error"}: ${e.message}` };
+      // A refusal is a permission, constraint or rule error; anything else (a lost connection,
+      // a timeout, a bad statement) is a failure, never an expected refusal.
+      if (!refusalSqlstate(e.code)) return { op, executed: true, mismatch: `${op.kind} by ${describeCaller(r.caller)} failed with ${e.code}: ${e.message}, which is no refusal` };
+      outcome = { ok: false, code: e.code, rows: 0, result: null, detail: `${e.code ?? "error"}: ${e.message}` };
     }
   }
   const expected = definition.expect(world.model, op, r);
-  const agrees = expected.ok === outcome.ok && (!expected.ok || expected.rows === undefined || expected.rows === outcome.rows);
+  const agrees = expected.denied
+    ? (!outcome.ok && outcome.code === "42501") || (outcome.ok && outcome.rows === 0)
+    : expected.ok === outcome.ok && (!expected.ok || expected.rows === undefined || expected.rows === outcome.rows);
   if (!agrees) {
-    const want = expected.ok ? `success${expected.rows === undefined ? "" : ` touching ${expected.rows} row(s)`}` : "refusal";
+    const want = expected.denied ? "a privilege or RLS refusal (42501), or no row touched" : expected.ok ? `success${expected.rows === undefined ? "" : ` touching ${expected.rows} row(s)`}` : "refusal";
     return {
       op,
       executed: true,

@@ -48,7 +48,8 @@ export async function buildWorld(sql: postgres.Sql, random: Random, http?: HttpP
       { kind: "no_profile", sub: noProfileSub },
       { kind: "foreign_issuer", user: model.users[0] },
       ...model.users.map((user) => ({ kind: "user", user }) as Caller),
-      ...model.tokens.filter((t) => !t.revoked).map((token) => ({ kind: "token", user: model.userById(token.userId)!, token }) as Caller),
+      // A token the edge functions refuse (revoked, or minted with one that is) reaches no SQL.
+      ...model.tokens.filter((t) => model.tokenWorks(t)).map((token) => ({ kind: "token", user: model.userById(token.userId)!, token }) as Caller),
     ],
     identity: (caller) => identityOf(world, caller),
     http,
@@ -112,7 +113,7 @@ export async function buildWorld(sql: postgres.Sql, random: Random, http?: HttpP
     const [{ r }] = await withIdentity(sql, identityOf(world, { kind: "user", user }), (tx) =>
       tx<{ r: { id?: string; token?: string; error?: unknown } }[]>`select public.create_personal_access_token('fuzz', ${scopes}::text[], 1) as r`);
     if (!r.id) throw new Error(`user ${user.key} could not create a token with ${scopes.join(" ")}: ${JSON.stringify(r)}`);
-    model.tokens.push({ id: r.id, userId: user.id, scopes, revoked: false, secret: r.token! });
+    model.tokens.push({ id: r.id, userId: user.id, scopes, revoked: false, parentId: null, secret: r.token! });
   }
   if (http) await signInAll(http, model.users);
   await sql`insert into public.role_overrides (user_id, preserved, suppressed) values (${model.users[4].id}, '{}', '{auditor}')`;
@@ -127,7 +128,6 @@ async function readLimits(sql: postgres.Sql): Promise<Limits> {
     projectsPerOrg: limit("projects_per_org"),
     orgsPerUser: limit("orgs_per_user"),
     tokensPerUser: limit("tokens_per_user"),
-    membersPerOrg: limit("members_per_org"),
   };
 }
 
@@ -140,9 +140,12 @@ async function learnProvisioned(sql: postgres.Sql, model: Model, ids: WorldIds):
   const userIds = model.users.map((u) => u.id);
   const orgs = await sql<{ id: string; is_personal: boolean; is_default: boolean; created_by: string | null }[]>`
     select o.id, o.is_personal, o.is_default, o.created_by from public.organizations o
-    where o.id in (select m.organization_id from public.memberships m where m.user_id = any (${userIds}::uuid[]))`;
+    where o.id in (select m.organization_id from public.memberships m where m.user_id = any (${userIds}::uuid[]))
+    order by o.id`;
   for (const row of orgs) {
-    const members = await sql<{ user_id: string; role: string }[]>`select user_id, role from public.memberships where organization_id = ${row.id}`;
+    // In the model's user order (ids are random): a replay resolves "the n-th member" alike.
+    const members = (await sql<{ user_id: string; role: string }[]>`select user_id, role from public.memberships where organization_id = ${row.id}`)
+      .sort((a, b) => userIds.indexOf(a.user_id) - userIds.indexOf(b.user_id));
     if (row.is_default) throw new Error("a default organization is configured: the fuzzer's model has no rules for it yet");
     model.orgs.push({
       key: model.orgs.length,
@@ -160,7 +163,7 @@ async function learnProvisioned(sql: postgres.Sql, model: Model, ids: WorldIds):
     if (personal.length !== promised) throw new Error(`user ${user.key} (${user.kind}) has ${personal.length} personal organizations after signing up, not ${promised}`);
   }
   const projects = await sql<{ id: string; organization_id: string; is_starter: boolean }[]>`
-    select id, organization_id, is_starter from public.projects where organization_id = any (${[...ids.orgs]}::uuid[])`;
+    select id, organization_id, is_starter from public.projects where organization_id = any (${[...ids.orgs]}::uuid[]) order by id`;
   for (const p of projects) model.projects.set(p.id, { id: p.id, orgId: p.organization_id, isStarter: p.is_starter });
 }
 
