@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type postgres from "postgres";
 import { withIdentity } from "../../functions/_shared/db.ts";
-import { allPermissions, orgRank, orgRolePermissions, orgRoles, platformRoles, under, type Caller, type Model, type Org, type OrgRole, type PlatformRole, type User } from "./model.ts";
+import { allPermissions, orgRank, orgRolePermissions, orgRoles, platformRoles, under, type Caller, type Invitation, type Model, type Org, type OrgRole, type PlatformRole, type User } from "./model.ts";
 import type { Random } from "./random.ts";
 import { describeCaller, type World } from "./world.ts";
 
@@ -143,7 +143,74 @@ const directWrites: ((tx: Tx, r: Resolved, self: string) => postgres.PendingQuer
   (tx, r) => tx`update public.profiles set display_name = 'hijacked' where id = ${r.user.id} and id <> (select private.caller_id())`,
 ];
 
+/** The ids a list RPC answered: its array, or the first array among its fields. */
+function listedIds(result: Record<string, unknown> | unknown[]): string[] {
+  const list = Array.isArray(result) ? result : ((Object.values(result).find(Array.isArray) as unknown[] | undefined) ?? []);
+  return (list as { id?: unknown }[]).map((item) => String(item.id)).sort();
+}
+const sameIds = (what: string, got: string[], want: string[]) =>
+  JSON.stringify(got) === JSON.stringify([...want].sort()) ? null : `${what} listed [${got.join(" ")}], the model [${[...want].sort().join(" ")}]`;
+
+const stillPending = (m: Model, i: Invitation) => i.state === "pending" && mayInvite(m, m.userById(i.invitedBy), m.orgById(i.orgId)!, i.role);
+
 export const definitions: Record<string, Definition> = {
+  // Reads through definer functions, which bypass RLS: what they answer is compared with the model.
+  get_profile: {
+    rpc: true,
+    weight: 2,
+    run: (tx, _op, r) => rpc(tx`select public.get_profile(${r.user.id}) as r`),
+    expect: (m, _op, r) => {
+      const actor = m.actor(r.caller);
+      if (!actor) return refused("nobody to read as");
+      const sees = actor.id === r.user.id || m.hasPlatform(r.caller, "users:admin") || m.teamMates(r.caller).has(r.user.id);
+      return sees ? allowed("one's own, a team mate's, or users:admin") : refused("a stranger's profile needs users:admin");
+    },
+    verify: (m, r, result) => {
+      if (result.id !== r.user.id) return `get_profile answered ${JSON.stringify(result).slice(0, 200)} for user ${r.user.key}`;
+      const whole = m.actor(r.caller)!.id === r.user.id || m.hasPlatform(r.caller, "users:admin");
+      const columns = Object.keys(result).sort().join(",");
+      // A team mate sees the columns the data model lists, nothing more (no plan, status or identity).
+      return whole || columns === "avatar_url,display_name,email,id" ? null : `get_profile showed a team mate the columns ${columns}`;
+    },
+    apply: () => {},
+  },
+  list_tokens: {
+    rpc: true,
+    weight: 2,
+    run: (tx) => rpc(tx`select public.list_personal_access_tokens() as r`),
+    expect: (m, _op, r) => (m.canSelf(r.caller, "tokens:read") ? allowed("tokens:read over one's own") : refused("listing tokens needs tokens:read")),
+    verify: (m, r, result) => {
+      const user = m.actor(r.caller)!;
+      const got = listedIds(result);
+      const own = new Set(m.tokens.filter((t) => t.userId === user.id).map((t) => t.id));
+      const foreign = got.filter((id) => !own.has(id));
+      const missing = m.tokens.filter((t) => t.userId === user.id && !t.revoked && !got.includes(t.id)).map((t) => t.id);
+      return foreign.length || missing.length ? `list_personal_access_tokens shows others' [${foreign.join(" ")}] and misses own [${missing.join(" ")}]` : null;
+    },
+    apply: () => {},
+  },
+  list_my_invitations: {
+    rpc: true,
+    weight: 2,
+    run: (tx) => rpc(tx`select public.list_my_invitations() as r`),
+    expect: (m, _op, r) => (m.canSelf(r.caller, "orgs:join") ? allowed("orgs:join") : refused("needs an active caller with orgs:join")),
+    verify: (m, r, result) => {
+      const user = m.actor(r.caller)!;
+      // One whose inviter may no longer invite with it is not pending: accepting it would be refused.
+      const want = user.emailVerified ? m.invitations.filter((i) => stillPending(m, i) && i.email === user.email.toLowerCase()).map((i) => i.id) : [];
+      return sameIds("list_my_invitations", listedIds(result), want);
+    },
+    apply: () => {},
+  },
+  list_invitations: {
+    rpc: true,
+    weight: 2,
+    run: (tx, _op, r) => rpc(tx`select public.list_invitations(${r.org.id}) as r`),
+    expect: (m, _op, r) => (m.can(r.caller, "members:manage", r.org.id) ? allowed("members:manage") : refused("no members:manage in the organization")),
+    // The organization's list shows every unanswered one, its inviter's standing aside (the invitee's list hides those accepting would refuse).
+    verify: (m, r, result) => sameIds("list_invitations", listedIds(result), m.invitations.filter((i) => i.state === "pending" && i.orgId === r.org.id).map((i) => i.id)),
+    apply: () => {},
+  },
   direct_write: {
     weight: 6,
     run: async (tx, op, r, m) => {
@@ -641,6 +708,7 @@ export interface Step {
 
 /** Runs one operation as its caller and compares what happened with what the model requires. */
 export async function runOperation(sql: postgres.Sql, world: World, op: Operation): Promise<Step> {
+  world.model.memo.clear();
   const definition = definitions[op.kind];
   const r = resolve(world, op);
   const request = op.http && world.http && definition.http ? definition.http(op, r, world.model) : null;
