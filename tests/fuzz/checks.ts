@@ -119,6 +119,27 @@ export async function checkViews(sql: postgres.Sql, world: World, tables: Reacha
   return { rowChecks, failures };
 }
 
+/** Column privileges: no client reads a secret's hash, and a table whose columns the README limits shows only those. */
+export async function checkColumns(sql: postgres.Sql, tables: ReachableTable[]): Promise<string[]> {
+  const failures: string[] = [];
+  for (const table of tables) {
+    const rule = tableRules[table.name];
+    if (!rule) continue;
+    const [schema, name] = table.name.split(".");
+    const columns = await sql<{ role: string; column: string }[]>`
+      select r.role, a.attname::text as column
+      from pg_catalog.pg_attribute a
+      cross join (values ('anon'), ('authenticated')) r(role)
+      where a.attrelid = pg_catalog.format('%I.%I', ${schema}::text, ${name}::text)::regclass and a.attnum > 0 and not a.attisdropped
+        and pg_catalog.has_column_privilege(r.role, a.attrelid, a.attnum, 'select')`;
+    for (const { role, column } of columns) {
+      if (rule.secretColumns?.includes(column)) failures.push(`${role} may read ${table.name}.${column}, a secret's hash`);
+      if (rule.readableColumns && !rule.readableColumns.includes(column)) failures.push(`${role} may read ${table.name}.${column}; the README lists only ${rule.readableColumns.join(", ")}`);
+    }
+  }
+  return failures;
+}
+
 /** The database's authorization state is the model's, and every organization keeps an owner. */
 export async function checkState(sql: postgres.Sql, world: World): Promise<string[]> {
   const m = world.model;

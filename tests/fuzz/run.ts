@@ -13,7 +13,7 @@ import type postgres from "postgres";
 import { createPool } from "../../functions/_shared/db.ts";
 import { ensureLocalDatabase, testDatabaseTarget, testDbUrlVariable, trustAuthIssuer, distrustAuthIssuer, type Database } from "../../stack/database.ts";
 import { externalDbUrl, stateDir } from "../../stack/settings.ts";
-import { checkState, checkViews, reachableTables, type ReachableTable } from "./checks.ts";
+import { checkColumns, checkState, checkViews, reachableTables, type ReachableTable } from "./checks.ts";
 import { orgRank, orgRolePermissions, platformRolePermissions } from "./model.ts";
 import { startHttpPath, type HttpPath } from "./http.ts";
 import { describeOperation, generate, runOperation, sendThroughFunctions, type Operation } from "./operations.ts";
@@ -180,7 +180,7 @@ async function main(): Promise<number> {
     if (issuers.length === 0) addedIssuer = await trustAuthIssuer(url, stackIssuer);
     if (httpShare > 0) http = await startHttpPath(db);
     const tables = await reachableTables(sql);
-    const catalog = await verifyCatalog(sql);
+    const catalog = [...(await verifyCatalog(sql)), ...(await checkColumns(sql, tables))];
     if (catalog.length) {
       result.failures = catalog;
     } else if (values.replay) {

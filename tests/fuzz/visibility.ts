@@ -16,6 +16,10 @@ export interface TableRule {
    * per-owner policies do not consult token scopes, so a token's view is not compared.
    */
   tokenUnreachable?: boolean;
+  /** The only columns authenticated may read (README, The data model), when the table limits them. */
+  readableColumns?: string[];
+  /** Columns no client may ever read (hashes of secrets). */
+  secretColumns?: string[];
 }
 
 export interface WorldIds {
@@ -53,6 +57,7 @@ export const tableRules: Record<string, TableRule> = {
   },
   "public.invitations": {
     ...byOrg("organization_id"),
+    secretColumns: ["token_hash"],
     visible: (m, c, row) => {
       if (m.can(c, "members:manage", str(row.organization_id))) return true;
       const user = m.actor(c);
@@ -65,12 +70,14 @@ export const tableRules: Record<string, TableRule> = {
   "public.draft_files": { ...byUser("user_id"), tokenUnreachable: true, visible: (m, c, row) => self(m, c, row.user_id) },
   "public.profiles": {
     ...byUser("id"),
+    readableColumns: ["avatar_url", "display_name", "email", "id"],
     visible: (m, c, row) => self(m, c, row.id) || m.teamMates(c).has(str(row.id)!) || m.hasPlatform(c, "users:admin"),
   },
   "public.platform_role_assignments": { ...byUser("user_id"), visible: (m, c, row) => self(m, c, row.user_id) || m.hasPlatform(c, "users:admin") },
   "public.role_overrides": { ...byUser("user_id"), visible: (m, c, row) => self(m, c, row.user_id) || m.hasPlatform(c, "users:admin") },
   "public.personal_access_tokens": {
     ...byUser("user_id"),
+    secretColumns: ["token_hash"],
     visible: (m, c, row) => (self(m, c, row.user_id) && m.scopeAllows(c, "tokens:read")) || m.hasPlatform(c, "users:admin"),
   },
   "public.audit_events": {
