@@ -4,7 +4,6 @@
 // invariants the README promises (an organization always keeps an owner).
 import type postgres from "postgres";
 import { withIdentity } from "../../functions/_shared/db.ts";
-import type { Caller } from "./model.ts";
 import { tableRules, type Row } from "./visibility.ts";
 import { describeCaller, type World } from "./world.ts";
 
@@ -180,4 +179,3 @@ export async function checkState(sql: postgres.Sql, world: World): Promise<strin
   return failures;
 }
 
-export type { Caller };

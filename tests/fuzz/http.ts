@@ -63,7 +63,6 @@ export async function startHttpPath(db: Database): Promise<HttpPath> {
           return caller.token.secret;
       }
     },
-    /** Signs every Supabase Auth user in now, while they are active (a client keeps its token). */
     async stop() {
       await auth.close();
       await stack.stop();

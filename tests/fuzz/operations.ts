@@ -649,7 +649,7 @@ function resolveCaller(world: World, op: Operation, org: Org): Caller {
     case "anon":
       return { kind: "anon" };
     case "no_profile":
-      return world.callers().find((c) => c.kind === "no_profile")!;
+      return { kind: "no_profile", sub: world.noProfileSub };
     case "foreign_issuer":
       return { kind: "foreign_issuer", user: m.users[op.b % m.users.length] };
     case "user":
@@ -776,9 +776,8 @@ export async function runOperation(sql: postgres.Sql, world: World, op: Operatio
   return { op, executed: true, overHttp: !!overHttp };
 }
 
-export function describeOperation(world: World | undefined, op: Operation): string {
+export function describeOperation(op: Operation): string {
   const c = op.caller;
   const ref = "n" in c ? `${c.kind} #${c.n}` : c.kind;
-  void world;
   return `${op.kind}${op.http ? " (HTTP)" : ""} caller=${ref} a=${op.a} b=${op.b} role=${op.role} flag=${op.flag} scopes=[${op.scopes.join(",")}]`;
 }

@@ -209,7 +209,7 @@ async function main(): Promise<number> {
         const file = path.join(stateDir, `fuzz-failure-${worldSeed}.json`);
         writeFileSync(file, JSON.stringify(ops, null, 1));
         console.log(`shortest failing sequence found (${ops.length} operations; replay: npm run fuzz -- --seed ${worldSeed} --replay ${file}):`);
-        ops.forEach((op, i) => console.log(`  ${i + 1}. ${describeOperation(undefined, op)}`));
+        ops.forEach((op, i) => console.log(`  ${i + 1}. ${describeOperation(op)}`));
         console.log(`  which fails with:\n    ${(shrunk.failures.length ? shrunk.failures : results[failed].failures).slice(0, 10).join("\n    ")}`);
       }
     }

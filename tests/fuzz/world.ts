@@ -17,6 +17,8 @@ export interface World {
   ids: WorldIds;
   authIssuer: string;
   thirdPartyIssuer: string;
+  /** The subject of a Supabase Auth token that names no profile. */
+  noProfileSub: string;
   /** Callers the batch checks look through: every user, their tokens, and the callers who are nobody. */
   callers(): Caller[];
   identity(caller: Caller): DbIdentity;
@@ -38,8 +40,10 @@ export async function buildWorld(sql: postgres.Sql, random: Random, http?: HttpP
   const [{ last }] = await sql<{ last: string }[]>`select coalesce(max(id), 0)::text as last from public.audit_events`;
   ids.auditSince = BigInt(last);
 
+  const noProfileSub = randomUUID();
   const world: World = {
     model,
+    noProfileSub,
     ids,
     authIssuer: issuer,
     thirdPartyIssuer,
@@ -54,8 +58,6 @@ export async function buildWorld(sql: postgres.Sql, random: Random, http?: HttpP
     identity: (caller) => identityOf(world, caller),
     http,
   };
-  const noProfileSub = randomUUID();
-
   // Supabase Auth users, one with an unconfirmed email; then users of a third-party issuer.
   for (let i = 0; i < 7; i++) {
     const id = randomUUID();

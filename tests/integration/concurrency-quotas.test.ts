@@ -132,20 +132,30 @@ describe("projects_per_org", () => {
   });
 });
 
+/**
+ * 12 POSTs of one user at once over HTTP, started while this test holds the user's
+ * profile row (the row enforce_quota locks for a per-user limit), released once at least
+ * 4 wait behind it: each answer's status (0 for a failed fetch) and how many waited.
+ */
+async function postsBehindProfile(userId: string, token: string, path: string, body: (i: number) => unknown) {
+  const barrier = heldTransaction(race, (tx) => tx`select 1 from public.profiles where id = ${userId} for no key update`);
+  const holder = await barrier.ready;
+  const requests = Array.from({ length: 12 }, (_, i) => track(call(path, token, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body(i)),
+  })));
+  const waited = await queuedBehind(sql, holder, 4, () => requests.every((r) => r.settled()));
+  barrier.release();
+  await barrier.done;
+  const statuses = await Promise.all(requests.map(async (r) => ((s) => (s.status === "fulfilled" ? s.value.status : 0))(await r.promise)));
+  return { statuses, waited };
+}
+
 describe("orgs_per_user", () => {
   it("12 organizations created at once over HTTP by a user with one slot left: one is created", async () => {
     const plan = await planWith("orgs_per_user", 1);
     const user = await auth.tokenFor(uniqueEmail("quota-creator"));
     await sql`update public.profiles set plan = ${plan} where id = ${user.user.id}`;
-    const barrier = heldTransaction(race, (tx) => tx`select 1 from public.profiles where id = ${user.user.id} for no key update`);
-    const holder = await barrier.ready;
-    const requests = Array.from({ length: 12 }, (_, i) => track(call("me/organizations", user.accessToken, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `Racing ${randomUUID().slice(0, 8)} ${i}` }),
-    })));
-    const waited = await queuedBehind(sql, holder, 4, () => requests.every((r) => r.settled()));
-    barrier.release();
-    await barrier.done;
-    const statuses = await Promise.all(requests.map(async (r) => ((s) => (s.status === "fulfilled" ? s.value.status : 0))(await r.promise)));
+    const { statuses, waited } = await postsBehindProfile(user.user.id, user.accessToken, "me/organizations", (i) => ({ name: `Racing ${randomUUID().slice(0, 8)} ${i}` }));
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 403)).toHaveLength(11);
     expect(await count(sql`select count(*)::int as n from public.organizations where created_by = ${user.user.id} and not is_personal and not is_default`)).toBe(1);
@@ -174,15 +184,7 @@ describe("tokens_per_user", () => {
     const user = await auth.tokenFor(uniqueEmail("quota-tokens"));
     const plan = await planWith("tokens_per_user", 1);
     await sql`update public.profiles set plan = ${plan} where id = ${user.user.id}`;
-    const barrier = heldTransaction(race, (tx) => tx`select 1 from public.profiles where id = ${user.user.id} for no key update`);
-    const holder = await barrier.ready;
-    const requests = Array.from({ length: 12 }, (_, i) => track(call("me/tokens", user.accessToken, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `race ${i}`, scopes: ["org:read"], expires_in_days: 1 }),
-    })));
-    const waited = await queuedBehind(sql, holder, 4, () => requests.every((r) => r.settled()));
-    barrier.release();
-    await barrier.done;
-    const statuses = await Promise.all(requests.map(async (r) => ((s) => (s.status === "fulfilled" ? s.value.status : 0))(await r.promise)));
+    const { statuses, waited } = await postsBehindProfile(user.user.id, user.accessToken, "me/tokens", (i) => ({ name: `race ${i}`, scopes: ["org:read"], expires_in_days: 1 }));
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 403)).toHaveLength(11);
     expect(await count(sql`select count(*)::int as n from public.personal_access_tokens where user_id = ${user.user.id} and revoked_at is null and expires_at > now()`)).toBe(1);
