@@ -5,7 +5,7 @@ begin;
 \ir _helpers.psql
 \ir _fixture.psql
 
-select plan(55);
+select plan(56);
 
 -- ── creating organizations ───────────────────────────────────────────────────
 select is(pg_temp.call('member_a', $$public.create_organization('  New Team ', ' New_Team ')$$) ->> 'slug', 'new-team',
@@ -114,6 +114,8 @@ select is(pg_temp.call('invitee', $$public.accept_invitation('invite-a')$$) -> '
 -- ── platform roles and has_permission ────────────────────────────────────────
 select is(pg_temp.call('member_a', $$public.grant_platform_role(pg_temp.actor_id('member_a'), 'admin')$$) -> 'error' ->> 'code', 'forbidden',
   'a user cannot grant themselves a platform role');
+select is(pg_temp.call('platform_admin', $$public.grant_platform_role(pg_temp.actor_id('platform_admin'), 'auditor')$$) -> 'error' ->> 'message',
+  'you may not grant yourself platform roles', 'a platform admin cannot grant themselves a platform role either (nobody changes their own role)');
 select is(pg_temp.call('platform_admin', $$public.grant_platform_role(pg_temp.actor_id('member_a'), 'reader')$$) ->> 'source', 'admin',
   'users:admin grants a platform role, recorded as an admin grant');
 select is(pg_temp.call('viewer_a', $$to_jsonb(public.has_permission('data:write', 'a0000000-0000-4000-8000-00000000000a'))$$), 'false'::jsonb,
